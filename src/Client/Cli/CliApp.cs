@@ -1,0 +1,60 @@
+using System.CommandLine;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace EquiGrid.Client.Cli;
+
+/// <summary>Shared plumbing for commands: the <c>--json</c> option, JSON output and error-to-exit-code mapping.</summary>
+public static class CliApp
+{
+    /// <summary>JSON settings used for every machine-readable output (stdout only).</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>Creates the standard <c>--json</c> flag.</summary>
+    public static Option<bool> JsonOption() => new("--json") { Description = "Write machine-readable JSON to stdout" };
+
+    /// <summary>Writes a value as JSON to stdout.</summary>
+    public static void WriteJson<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, Json));
+
+    /// <summary>
+    /// Runs a command body and maps exceptions to exit codes: user errors print one line and give 2,
+    /// cancellation 130, anything else one line and 1 (the stack trace only with EQUIGRID_DEBUG=1).
+    /// </summary>
+    public static async Task<int> RunAsync(Func<CancellationToken, Task<int>> body, CancellationToken ct)
+    {
+        try
+        {
+            return await body(ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("equigrid: cancelled");
+            return ExitCodes.Cancelled;
+        }
+        catch (Exception e) when (IsUserError(e))
+        {
+            Console.Error.WriteLine($"equigrid: error: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"equigrid: failed: {e.Message}");
+            if (Environment.GetEnvironmentVariable("EQUIGRID_DEBUG") == "1") Console.Error.WriteLine(e);
+            return ExitCodes.Failure;
+        }
+    }
+
+    /// <summary>Synchronous convenience overload of <see cref="RunAsync"/>.</summary>
+    public static Task<int> Run(Func<int> body, CancellationToken ct) => RunAsync(_ => Task.FromResult(body()), ct);
+
+    // ArgumentException and FormatException come from domain parsers (Irreps.Parse, LSet.Parse, file readers)
+    // whose messages name the field and the fix; they are user errors by contract.
+    private static bool IsUserError(Exception e) =>
+        e is UserInputException or ArgumentException or FormatException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException;
+}

@@ -1,0 +1,19 @@
+using System.CommandLine;
+using EquiGrid.Client.Cli;
+using EquiGrid.Client.Commands;
+
+// Each area contributes one verb; the command classes live in Commands/.
+var root = new RootCommand("EquiGrid: L-set grid studies of equivariant graph networks on molecules")
+{
+    VersionCommand.Create(),
+};
+
+var parse = root.Parse(args);
+if (parse.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))
+{
+    // Usage errors: one line each on stderr, exit code 2 (see ExitCodes).
+    foreach (var error in parse.Errors) Console.Error.WriteLine($"equigrid: error: {error.Message}");
+    Console.Error.WriteLine("equigrid: run 'equigrid --help' for usage");
+    return ExitCodes.Usage;
+}
+return await parse.InvokeAsync();
