@@ -6,6 +6,8 @@ using EquiGrid.Client.Commands;
 var root = new RootCommand("EquiGrid: L-set grid studies of equivariant graph networks on molecules")
 {
     VersionCommand.Create(),
+    KernelsCommand.Create(),
+    BenchCommand.Create(),
 };
 
 var parse = root.Parse(args);
