@@ -1,4 +1,3 @@
-using System.Text.Json;
 using EquiGrid.Kernels;
 
 namespace EquiGrid.Kernels.Tests;
@@ -10,10 +9,8 @@ public class Wigner3jTests
     [Fact]
     public void MatchesE3nnFixture()
     {
-        var path = Path.Combine(AppContext.BaseDirectory, "Fixtures", "e3nn", "wigner3j_l_le_2.json");
-        using var doc = JsonDocument.Parse(File.ReadAllText(path));
         int checkedEntries = 0;
-        foreach (var entry in doc.RootElement.GetProperty("entries").EnumerateArray())
+        foreach (var entry in E3nnFixtures.Load("wigner3j_l_le_2.json").GetProperty("entries").EnumerateArray())
         {
             int l1 = entry.GetProperty("l1").GetInt32(), l2 = entry.GetProperty("l2").GetInt32(), l3 = entry.GetProperty("l3").GetInt32();
             var c = Wigner3j.Get(l1, l2, l3);
@@ -140,6 +137,45 @@ public class Wigner3jTests
             for (int j = 0; j < d2; j++)
                 for (int k = 0; k < d3; k++)
                     Assert.True(Math.Abs(c12[Idx(i, j, k, d2, d3)] - sign * c21[Idx(j, i, k, d1, d3)]) < 1e-14);
+    }
+
+    [Theory]
+    [MemberData(nameof(SampledTriplesUpTo10))]
+    public void IsInvariantUnderRotationOfAllThreeIndices(int l1, int l2, int l3)
+    {
+        // sum_{a,b,c} D1[i,a] D2[j,b] D3[k,c] C[a,b,c] = C[i,j,k] with the real Wigner D matrices of the SH basis:
+        // the property that makes tensor products equivariant.
+        var rng = new Random(l1 * 441 + l2 * 21 + l3);
+        var rotation = RandomRotations.Next(rng);
+        var c = Wigner3j.Get(l1, l2, l3);
+        int d1 = 2 * l1 + 1, d2 = 2 * l2 + 1, d3 = 2 * l3 + 1;
+        var dm1 = WignerD.FromRotation(l1, rotation);
+        var dm2 = WignerD.FromRotation(l2, rotation);
+        var dm3 = WignerD.FromRotation(l3, rotation);
+        var t1 = new double[c.Length];
+        var t2 = new double[c.Length];
+        var t3 = new double[c.Length];
+        for (int i = 0; i < d1; i++) for (int j = 0; j < d2; j++) for (int k = 0; k < d3; k++)
+        {
+            double s = 0;
+            for (int a = 0; a < d1; a++) s += dm1[i, a] * c[Idx(a, j, k, d2, d3)];
+            t1[Idx(i, j, k, d2, d3)] = s;
+        }
+        for (int i = 0; i < d1; i++) for (int j = 0; j < d2; j++) for (int k = 0; k < d3; k++)
+        {
+            double s = 0;
+            for (int b = 0; b < d2; b++) s += dm2[j, b] * t1[Idx(i, b, k, d2, d3)];
+            t2[Idx(i, j, k, d2, d3)] = s;
+        }
+        for (int i = 0; i < d1; i++) for (int j = 0; j < d2; j++) for (int k = 0; k < d3; k++)
+        {
+            double s = 0;
+            for (int cc = 0; cc < d3; cc++) s += dm3[k, cc] * t2[Idx(i, j, cc, d2, d3)];
+            t3[Idx(i, j, k, d2, d3)] = s;
+        }
+        double err = 0;
+        for (int t = 0; t < c.Length; t++) err = Math.Max(err, Math.Abs(t3[t] - c[t]));
+        Assert.True(err < 1e-11, $"({l1},{l2},{l3}): max |D C - C| = {err:E2}");
     }
 
     [Theory]
