@@ -43,7 +43,7 @@ public static class Wigner3j
         if (l3 < Math.Abs(l1 - l2) || l3 > l1 + l2)
             throw new ArgumentException(
                 $"Wigner 3j ({l1},{l2},{l3}) violates the triangle rule |l1 - l2| <= l3 <= l1 + l2 " +
-                $"({Math.Abs(l1 - l2)} <= {l3} <= {l1 + l2} is false): pick l3 in {Math.Abs(l1 - l2)}..{l1 + l2}", nameof(l3));
+                $"({Math.Abs(l1 - l2)} <= {l3} <= {l1 + l2} is false): pick l3 in {Math.Abs(l1 - l2)}..{l1 + l2}");
     }
 
     private static void CheckOrder(int l, string name)

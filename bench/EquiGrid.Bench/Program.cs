@@ -1,0 +1,13 @@
+using EquiGrid.Bench;
+
+// Benchmarks measured in one process against an in-process baseline: `dotnet run -c Release --project bench/EquiGrid.Bench -- <case> [options]`.
+var cases = new Dictionary<string, Func<string[], int>>
+{
+    ["tp"] = TpBench.Run,
+};
+if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))
+{
+    Console.Error.WriteLine($"usage: EquiGrid.Bench <{string.Join("|", cases.Keys)}> [options]");
+    return 2;
+}
+return run(args[1..]);
