@@ -78,6 +78,9 @@ public sealed class KernelAccelerator : IDisposable
         return new KernelAccelerator(cpuContext, cpuContext.CreateCPUAccelerator(0));
     }
 
+    /// <summary>Creates ILGPU's CPU accelerator (tests, and machines without a GPU).</summary>
+    public static KernelAccelerator CreateCpu() => Create(AcceleratorPreference.Cpu);
+
     /// <inheritdoc />
     public void Dispose()
     {
