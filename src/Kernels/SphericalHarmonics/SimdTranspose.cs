@@ -53,30 +53,46 @@ internal static unsafe class SimdTranspose
 
     /// <summary>
     /// Writes 8 rows of <paramref name="dim"/> floats (row v at target + v * dim) from a component-major tile (component
-    /// c of the 8 vectors at tile + c * tileStride), scaled per component. Each row is written in blocks of 8, so the
-    /// last block may spill up to 7 floats past the row: the caller makes sure the following rows are written
-    /// afterwards (or exist and are not shared).
+    /// c of the 8 vectors at tile + c * tileStride), scaled per component. Rows are written in blocks of 8 floats, so
+    /// the last block of row 7 may spill up to 7 floats past it: the caller makes sure the following rows exist and
+    /// are written afterwards.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void StoreRows(float* tile, int tileStride, int dim, float* scales, bool scaled, float* target)
     {
-        int blocks = (dim + 7) / 8;
-        Span<Vector256<float>> r = stackalloc Vector256<float>[8 * blocks];
-        for (int b = 0; b < blocks; b++)
+        if (dim == 3)
         {
-            var block = r.Slice(8 * b, 8);
-            for (int j = 0; j < 8; j++)
-            {
-                int c = 8 * b + j;
-                if (c >= dim) { block[j] = Vector256<float>.Zero; continue; }
-                var v = Avx.LoadVector256(tile + c * tileStride);
-                block[j] = scaled ? v * scales[c] : v;
-            }
-            Transpose8x8(block);
+            // One order-1 block: three interleaving stores instead of eight row stores.
+            var x = Avx.LoadVector256(tile);
+            var y = Avx.LoadVector256(tile + tileStride);
+            var z = Avx.LoadVector256(tile + 2 * tileStride);
+            if (scaled) { x *= scales[0]; y *= scales[1]; z *= scales[2]; }
+            Interleave3(target, x, y, z);
+            return;
         }
-        // Row by row, blocks ascending: a block's spill into the next row is overwritten when that row is written.
-        for (int v = 0; v < 8; v++)
-            for (int b = 0; b < blocks; b++) Avx.Store(target + v * dim + 8 * b, r[8 * b + v]);
+        // Blocks from last to first, all rows of a block at once: a last block's spill into the next row lands in that
+        // row's first block, which is written afterwards; every other block fits inside its row.
+        for (int c0 = (dim - 1) / 8 * 8; c0 >= 0; c0 -= 8)
+        {
+            var r0 = Component(tile, tileStride, dim, scales, scaled, c0);
+            var r1 = Component(tile, tileStride, dim, scales, scaled, c0 + 1);
+            var r2 = Component(tile, tileStride, dim, scales, scaled, c0 + 2);
+            var r3 = Component(tile, tileStride, dim, scales, scaled, c0 + 3);
+            var r4 = Component(tile, tileStride, dim, scales, scaled, c0 + 4);
+            var r5 = Component(tile, tileStride, dim, scales, scaled, c0 + 5);
+            var r6 = Component(tile, tileStride, dim, scales, scaled, c0 + 6);
+            var r7 = Component(tile, tileStride, dim, scales, scaled, c0 + 7);
+            Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+            float* t = target + c0;
+            Avx.Store(t, r0);
+            Avx.Store(t + dim, r1);
+            Avx.Store(t + 2 * dim, r2);
+            Avx.Store(t + 3 * dim, r3);
+            Avx.Store(t + 4 * dim, r4);
+            Avx.Store(t + 5 * dim, r5);
+            Avx.Store(t + 6 * dim, r6);
+            Avx.Store(t + 7 * dim, r7);
+        }
     }
 
     /// <summary>
@@ -86,30 +102,54 @@ internal static unsafe class SimdTranspose
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void LoadRows(float* source, int dim, float* scales, bool scaled, float* tile, int tileStride)
     {
-        Span<Vector256<float>> r = stackalloc Vector256<float>[8];
         for (int c0 = 0; c0 < dim; c0 += 8)
         {
-            for (int v = 0; v < 8; v++) r[v] = Avx.LoadVector256(source + v * dim + c0);
-            Transpose8x8(r);
-            for (int j = 0; j < 8 && c0 + j < dim; j++)
-            {
-                int c = c0 + j;
-                Avx.Store(tile + c * tileStride, scaled ? r[j] * scales[c] : r[j]);
-            }
+            float* s = source + c0;
+            var r0 = Avx.LoadVector256(s);
+            var r1 = Avx.LoadVector256(s + dim);
+            var r2 = Avx.LoadVector256(s + 2 * dim);
+            var r3 = Avx.LoadVector256(s + 3 * dim);
+            var r4 = Avx.LoadVector256(s + 4 * dim);
+            var r5 = Avx.LoadVector256(s + 5 * dim);
+            var r6 = Avx.LoadVector256(s + 6 * dim);
+            var r7 = Avx.LoadVector256(s + 7 * dim);
+            Transpose8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+            int n = Math.Min(8, dim - c0);
+            StoreComponent(tile, tileStride, scales, scaled, c0, r0);
+            if (n > 1) StoreComponent(tile, tileStride, scales, scaled, c0 + 1, r1);
+            if (n > 2) StoreComponent(tile, tileStride, scales, scaled, c0 + 2, r2);
+            if (n > 3) StoreComponent(tile, tileStride, scales, scaled, c0 + 3, r3);
+            if (n > 4) StoreComponent(tile, tileStride, scales, scaled, c0 + 4, r4);
+            if (n > 5) StoreComponent(tile, tileStride, scales, scaled, c0 + 5, r5);
+            if (n > 6) StoreComponent(tile, tileStride, scales, scaled, c0 + 6, r6);
+            if (n > 7) StoreComponent(tile, tileStride, scales, scaled, c0 + 7, r7);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Transpose8x8(Span<Vector256<float>> r)
+    private static Vector256<float> Component(float* tile, int tileStride, int dim, float* scales, bool scaled, int c)
     {
-        var t0 = Avx.UnpackLow(r[0], r[1]);
-        var t1 = Avx.UnpackHigh(r[0], r[1]);
-        var t2 = Avx.UnpackLow(r[2], r[3]);
-        var t3 = Avx.UnpackHigh(r[2], r[3]);
-        var t4 = Avx.UnpackLow(r[4], r[5]);
-        var t5 = Avx.UnpackHigh(r[4], r[5]);
-        var t6 = Avx.UnpackLow(r[6], r[7]);
-        var t7 = Avx.UnpackHigh(r[6], r[7]);
+        if (c >= dim) return Vector256<float>.Zero;
+        var v = Avx.LoadVector256(tile + c * tileStride);
+        return scaled ? v * scales[c] : v;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StoreComponent(float* tile, int tileStride, float* scales, bool scaled, int c, Vector256<float> v) =>
+        Avx.Store(tile + c * tileStride, scaled ? v * scales[c] : v);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose8x8(ref Vector256<float> r0, ref Vector256<float> r1, ref Vector256<float> r2, ref Vector256<float> r3,
+        ref Vector256<float> r4, ref Vector256<float> r5, ref Vector256<float> r6, ref Vector256<float> r7)
+    {
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
         var s0 = Avx.Shuffle(t0, t2, 0x44);
         var s1 = Avx.Shuffle(t0, t2, 0xEE);
         var s2 = Avx.Shuffle(t1, t3, 0x44);
@@ -118,14 +158,14 @@ internal static unsafe class SimdTranspose
         var s5 = Avx.Shuffle(t4, t6, 0xEE);
         var s6 = Avx.Shuffle(t5, t7, 0x44);
         var s7 = Avx.Shuffle(t5, t7, 0xEE);
-        r[0] = Avx.Permute2x128(s0, s4, 0x20);
-        r[1] = Avx.Permute2x128(s1, s5, 0x20);
-        r[2] = Avx.Permute2x128(s2, s6, 0x20);
-        r[3] = Avx.Permute2x128(s3, s7, 0x20);
-        r[4] = Avx.Permute2x128(s0, s4, 0x31);
-        r[5] = Avx.Permute2x128(s1, s5, 0x31);
-        r[6] = Avx.Permute2x128(s2, s6, 0x31);
-        r[7] = Avx.Permute2x128(s3, s7, 0x31);
+        r0 = Avx.Permute2x128(s0, s4, 0x20);
+        r1 = Avx.Permute2x128(s1, s5, 0x20);
+        r2 = Avx.Permute2x128(s2, s6, 0x20);
+        r3 = Avx.Permute2x128(s3, s7, 0x20);
+        r4 = Avx.Permute2x128(s0, s4, 0x31);
+        r5 = Avx.Permute2x128(s1, s5, 0x31);
+        r6 = Avx.Permute2x128(s2, s6, 0x31);
+        r7 = Avx.Permute2x128(s3, s7, 0x31);
     }
 
     private static Vector256<float> Mask(params int[] lanes)
