@@ -12,6 +12,8 @@ public static class KernelsCommand
         // One subcommand per file in Commands/Kernels/.
         cmd.Subcommands.Add(Kernels.ShCommand.Create());
         cmd.Subcommands.Add(Kernels.OpsCommand.Create());
+        cmd.Subcommands.Add(Kernels.Wigner3jCommand.Create());
+        cmd.Subcommands.Add(Kernels.PathsCommand.Create());
         return cmd;
     }
 }
