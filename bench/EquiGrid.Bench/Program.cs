@@ -3,6 +3,7 @@ using EquiGrid.Bench;
 // Benchmarks measured in one process against an in-process baseline: `dotnet run -c Release --project bench/EquiGrid.Bench -- <case> [options]`.
 var cases = new Dictionary<string, Func<string[], int>>
 {
+    ["sh"] = ShBench.Run,
     ["tp"] = TpBench.Run,
 };
 if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))

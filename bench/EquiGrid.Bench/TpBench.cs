@@ -45,7 +45,32 @@ public static class TpBench
                 Console.WriteLine($"{"  ILGPU " + g1.Name[(g1.Name.LastIndexOf('[') + 1)..].TrimEnd(']'),-36} {"",5} {"",7} {g1.PerSecond,12:N0} {g2.PerSecond,15:N0}");
             }
         }
+        if (args.Contains("--ablation")) Ablation(cases, rows, threads);
         return 0;
+    }
+
+    // The kernel's two optional fast paths switched off one at a time, measured alternately in this process so
+    // that machine noise hits both sides alike.
+    private static void Ablation((string Name, TensorProduct Tp)[] cases, int rows, int threads)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"{"ablation (forward+backward rows/s)",-36} {"all on",12} {"no AVX gW",12} {"no (k,i) runs",14}");
+        foreach (var (name, tp) in cases)
+        {
+            tp.MaxDegreeOfParallelism = threads;
+            double on = 0, noAvx = 0, noRuns = 0;
+            for (int round = 0; round < 3; round++)
+            {
+                on = Math.Max(on, TensorProductBenchmark.Measure(tp, rows, true, repetitions: 3).PerSecond);
+                CpuKernelSwitches.AvxWeightGradients = false;
+                noAvx = Math.Max(noAvx, TensorProductBenchmark.Measure(tp, rows, true, repetitions: 3).PerSecond);
+                CpuKernelSwitches.AvxWeightGradients = true;
+                CpuKernelSwitches.CoupleRuns = false;
+                noRuns = Math.Max(noRuns, TensorProductBenchmark.Measure(tp, rows, true, repetitions: 3).PerSecond);
+                CpuKernelSwitches.CoupleRuns = true;
+            }
+            Console.WriteLine($"{name,-36} {on,12:N0} {noAvx,12:N0} {noRuns,14:N0}");
+        }
     }
 
     private static int ReferenceRows(TensorProduct tp)
