@@ -1,13 +1,15 @@
 using EquiGrid.Bench;
 
-// Benchmarks measured in one process against an in-process baseline: `dotnet run -c Release --project bench/EquiGrid.Bench -- <case> [options]`.
-var cases = new Dictionary<string, Func<string[], int>>
+// Benchmark harness: dotnet run -c Release --project bench/EquiGrid.Bench -- <suite> [options]. One case per suite.
+return args.FirstOrDefault() switch
 {
-    ["tp"] = TpBench.Run,
+    "sh" => ShBench.Run(args[1..]),
+    "tp" => TpBench.Run(args[1..]),
+    _ => Usage(),
 };
-if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))
+
+static int Usage()
 {
-    Console.Error.WriteLine($"usage: EquiGrid.Bench <{string.Join("|", cases.Keys)}> [options]");
+    Console.Error.WriteLine("usage: EquiGrid.Bench <suite> [options]   suites: sh, tp");
     return 2;
 }
-return run(args[1..]);

@@ -5,22 +5,9 @@ using ILGPU.Runtime.Cuda;
 
 namespace EquiGrid.Kernels;
 
-/// <summary>Which ILGPU accelerator to use.</summary>
-public enum AcceleratorPreference
-{
-    /// <summary>CUDA when a device and driver are present, else ILGPU's CPU accelerator (or the EQUIGRID_ACCELERATOR variable: "cpu" or "cuda").</summary>
-    Best,
-
-    /// <summary>ILGPU's CPU accelerator (a multi-threaded simulator of the GPU model: what tests use).</summary>
-    Cpu,
-
-    /// <summary>The first CUDA device; fails when there is none.</summary>
-    Cuda,
-}
-
 /// <summary>
-/// An ILGPU context plus one accelerator, chosen at run time: the same kernels run on a CUDA GPU where one is lent
-/// and on ILGPU's CPU accelerator everywhere else, so code and tests do not depend on the machine.
+/// An ILGPU context and accelerator chosen at run time: a CUDA GPU when one is present, else ILGPU's CPU accelerator
+/// (which runs the same kernels with threads; used by the tests). Owns both; dispose it when done.
 /// </summary>
 public sealed class KernelAccelerator : IDisposable
 {
@@ -30,53 +17,44 @@ public sealed class KernelAccelerator : IDisposable
         Accelerator = accelerator;
     }
 
-    /// <summary>The ILGPU context (owned).</summary>
+    /// <summary>The ILGPU context.</summary>
     public Context Context { get; }
 
-    /// <summary>The accelerator kernels are loaded on (owned).</summary>
+    /// <summary>The accelerator kernels run on.</summary>
     public Accelerator Accelerator { get; }
 
-    /// <summary>True when running on a CUDA device.</summary>
+    /// <summary>True when running on a CUDA GPU.</summary>
     public bool IsCuda => Accelerator.AcceleratorType == AcceleratorType.Cuda;
 
-    /// <summary>Short description, e.g. "Cuda: NVIDIA H100" or "CPU: CPUAccelerator".</summary>
+    /// <summary>Human-readable device name, e.g. "CPUAccelerator" or the GPU's name.</summary>
     public string Name => $"{Accelerator.AcceleratorType}: {Accelerator.Name}";
 
-    /// <summary>Creates the accelerator for <paramref name="preference"/>.</summary>
-    /// <exception cref="InvalidOperationException">CUDA was required and no CUDA device is usable.</exception>
-    public static KernelAccelerator Create(AcceleratorPreference preference = AcceleratorPreference.Best)
+    /// <summary>
+    /// Creates the best available accelerator: CUDA if a device is present (and <paramref name="forceCpu"/> is false),
+    /// otherwise the CPU accelerator.
+    /// </summary>
+    public static KernelAccelerator Create(bool forceCpu = false)
     {
-        if (preference == AcceleratorPreference.Best)
+        var context = Context.Create(builder =>
         {
-            var env = Environment.GetEnvironmentVariable("EQUIGRID_ACCELERATOR")?.Trim().ToLowerInvariant();
-            preference = env switch
-            {
-                null or "" or "best" => AcceleratorPreference.Best,
-                "cpu" => AcceleratorPreference.Cpu,
-                "cuda" => AcceleratorPreference.Cuda,
-                _ => throw new ArgumentException($"EQUIGRID_ACCELERATOR='{env}' is not one of best, cpu, cuda", "EQUIGRID_ACCELERATOR"),
-            };
-        }
-        if (preference != AcceleratorPreference.Cpu)
+            builder.Optimize(OptimizationLevel.O2).CPU();
+            // Registering CUDA on a machine without a driver only yields no devices.
+            if (!forceCpu) builder.Cuda();
+        });
+        try
         {
-            Context? context = null;
-            try
-            {
-                context = Context.Create(b => b.Cuda().CPU().Math(MathMode.Fast32BitOnly).Optimize(OptimizationLevel.O2));
-                if (context.GetCudaDevices().Count > 0)
-                    return new KernelAccelerator(context, context.CreateCudaAccelerator(0));
-            }
-            catch (Exception e) when (preference == AcceleratorPreference.Best && e is not OutOfMemoryException)
-            {
-                // No driver or an unusable device: fall back to the CPU accelerator below.
-            }
-            context?.Dispose();
-            if (preference == AcceleratorPreference.Cuda)
-                throw new InvalidOperationException("no CUDA device is available to ILGPU: use the CPU accelerator (EQUIGRID_ACCELERATOR=cpu)");
+            Device device = !forceCpu && context.GetCudaDevices().Count > 0 ? context.GetCudaDevice(0) : context.GetCPUDevice(0);
+            return new KernelAccelerator(context, device.CreateAccelerator(context));
         }
-        var cpuContext = Context.Create(b => b.CPU().Optimize(OptimizationLevel.O2));
-        return new KernelAccelerator(cpuContext, cpuContext.CreateCPUAccelerator(0));
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
     }
+
+    /// <summary>Creates the CPU accelerator (tests, and machines without a GPU).</summary>
+    public static KernelAccelerator CreateCpu() => Create(forceCpu: true);
 
     /// <inheritdoc />
     public void Dispose()
