@@ -16,6 +16,7 @@ public static class KMeans
         var rng = new Random(seed);
         var centres = new double[k * dim];
         // k-means++: each new centre drawn with probability proportional to the squared distance to the nearest chosen one.
+        var norms = GramKernel.RowNormsSquared<double>(x, n, dim);
         var minD = new double[n];
         Array.Fill(minD, double.PositiveInfinity);
         int first = rng.Next(n);
@@ -23,12 +24,15 @@ public static class KMeans
         for (int c = 1; c <= k; c++)
         {
             var prev = centres.AsSpan((c - 1) * dim, dim).ToArray();
-            Parallel.For(0, n, i =>
+            double prevNorm = GramKernel.Dot<double>(prev, prev);
+            Parallel.For(0, (n + 255) / 256, blk =>
             {
-                var r = points.Row(i);
-                double s = 0;
-                for (int d = 0; d < dim; d++) { double t = r[d] - prev[d]; s += t * t; }
-                if (s < minD[i]) minD[i] = s;
+                int i1 = Math.Min(n, blk * 256 + 256);
+                for (int i = blk * 256; i < i1; i++)
+                {
+                    double s = Math.Max(0, norms[i] + prevNorm - 2 * GramKernel.Dot<double>(x.AsSpan(i * dim, dim), prev));
+                    if (s < minD[i]) minD[i] = s;
+                }
             });
             if (c == k) break;
             double total = 0;

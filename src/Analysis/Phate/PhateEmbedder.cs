@@ -47,18 +47,17 @@ public static class PhateEmbedder
         var conj = new RowMatrix(m, m);
         for (int i = 0; i < m; i++)
             for (int j = 0; j < m; j++) conj[i, j] = s[i, j] / Math.Sqrt(dr[i] * dr[j]);
-        var eig = SymmetricEigen.Decompose(conj);
+        // Only the spectrum is needed for the entropy; P^t itself comes from repeated squaring below.
+        var eigenvalues = SymmetricEigenvalues.Compute(conj);
         Stage("eigen");
 
-        var entropy = DiffusionTime.VonNeumannEntropy(eig.Values, options.TMax);
+        var entropy = DiffusionTime.VonNeumannEntropy(eigenvalues, options.TMax);
         int tUsed = options.T ?? DiffusionTime.Choose(entropy);
         log?.Invoke($"t = {tUsed}");
 
-        // P^t = Dr^-1/2 V diag(lambda^t) V^T Dr^1/2, then the log potential of each row.
-        var scaled = new double[m * m];
-        for (int i = 0; i < m; i++)
-            for (int c = 0; c < m; c++) scaled[i * m + c] = eig.Vectors[i, c] * Math.Pow(eig.Values[c], tUsed);
-        var pt = GramKernel.MultiplyTransposed(scaled, m, eig.Vectors.Data, m, m);
+        // P^t = Dr^-1/2 A^t Dr^1/2 with A the symmetric conjugate; powers of A stay symmetric, so A^a A^b = A^a (A^b)^T
+        // is the row-dot product the Gram kernel computes.
+        var pt = MatrixPower(conj.Data, m, tUsed);
         var potential = new double[m * m];
         Parallel.For(0, m, i =>
         {
@@ -86,5 +85,20 @@ public static class PhateEmbedder
         if (op.Transitions is { } tr) embedding = new RowMatrix(points.Rows, 2, tr.Multiply(y.Data, 2));
         Stage("extend");
         return new PhateResult(embedding, tUsed, entropy, m, stages);
+    }
+
+    /// <summary>A^t for a symmetric row-major A by binary powering.</summary>
+    internal static double[] MatrixPower(double[] a, int m, int t)
+    {
+        double[]? result = null;
+        var power = a;
+        while (true)
+        {
+            if ((t & 1) == 1) result = result is null ? (double[])power.Clone() : GramKernel.MultiplyTransposed(result, m, power, m, m);
+            t >>= 1;
+            if (t == 0) break;
+            power = GramKernel.MultiplyTransposed(power, m, power, m, m);
+        }
+        return result!;
     }
 }

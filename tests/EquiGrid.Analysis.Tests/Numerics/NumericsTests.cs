@@ -57,3 +57,29 @@ public class NumericsTests
             Assert.Single(Enumerable.Range(0, x.Rows).Where(i => labels[i] == c).Select(i => got[i]).Distinct());
     }
 }
+
+public class SymmetricEigenvaluesTests
+{
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(7)]
+    [InlineData(120)]
+    public void Eigenvalues_match_full_decomposition(int n)
+    {
+        var rng = new Random(n);
+        var a = new RowMatrix(n, n);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j <= i; j++) a[i, j] = a[j, i] = rng.NextDouble() - 0.5;
+        var fast = SymmetricEigenvalues.Compute(a);
+        var full = SymmetricEigen.Decompose(a).Values;
+        for (int i = 0; i < n; i++) Assert.Equal(full[i], fast[i], 10);
+    }
+
+    [Fact]
+    public void Repeated_and_zero_eigenvalues_are_handled()
+    {
+        var a = new RowMatrix(4, 4, new double[] { 2, 0, 0, 0, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, -1 });
+        Assert.Equal(new[] { 2.0, 2, 0, -1 }, SymmetricEigenvalues.Compute(a));
+    }
+}
