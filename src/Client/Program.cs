@@ -10,6 +10,7 @@ var root = new RootCommand("EquiGrid: L-set grid studies of equivariant graph ne
     BenchCommand.Create(),
     EquiGrid.Client.Commands.Analysis.PhateCommand.Create(),
     EquiGrid.Client.Commands.Analysis.AnalyzeCommand.Create(),
+    EquiGrid.Client.Commands.Analysis.ReportCommand.Create(),
 };
 
 var parse = root.Parse(args);

@@ -74,7 +74,7 @@ public static class EmbeddingExport
         };
         if (set.Predictions is { } p) obj["predictions_ev"] = new JsonArray(p.Select(t => (JsonNode)JsonValue.Create(t)).ToArray());
         if (set.Nsps is { } s2) obj["nsps"] = new JsonArray(s2.Select(t => (JsonNode)JsonValue.Create(t)).ToArray());
-        File.WriteAllText(Path.Combine(folder, MetadataFile), obj.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+        File.WriteAllText(Path.Combine(folder, MetadataFile), obj.ToJsonString(new JsonSerializerOptions { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 
     private static void CheckBlocks(JsonObject json, Irreps irreps, string file)

@@ -25,6 +25,8 @@ public sealed class TrialDirectory
     public const string UtilisationFile = "utilisation.json";
     /// <summary>Folder with PHATE coordinates.</summary>
     public const string AnalysisFolder = "analysis";
+    /// <summary>NSPS values used by the last analysis (inside <see cref="AnalysisFolder"/>).</summary>
+    public const string NspsFile = "nsps.tsv";
 
     /// <summary>Opens a trial folder (nothing is read yet).</summary>
     public TrialDirectory(string path)
@@ -75,15 +77,26 @@ public sealed class TrialDirectory
     public UtilisationSummary? LoadUtilisation() =>
         File.Exists(File_(UtilisationFile)) ? AnalysisJson.Read<UtilisationSummary>(File_(UtilisationFile)) : null;
 
-    /// <summary>Writes utilisation.json and the PHATE coordinates.</summary>
-    public void SaveAnalysis(TrialAnalysis analysis)
+    /// <summary>Writes utilisation.json, the PHATE coordinates and the NSPS values used (analysis/nsps.tsv, id&lt;TAB&gt;NSPS).</summary>
+    public void SaveAnalysis(TrialAnalysis analysis, EmbeddingSet set)
     {
         AnalysisJson.Write(File_(UtilisationFile), analysis.Summary);
-        if (analysis.Projections.Count == 0) return;
         var dir = File_(AnalysisFolder);
         Directory.CreateDirectory(dir);
+        if (set.Nsps is { } nsps)
+            File.WriteAllLines(System.IO.Path.Combine(dir, NspsFile), Enumerable.Range(0, set.Count)
+                .Select(i => $"{set.Ids[i]}\t{nsps[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"));
         foreach (var (key, coords) in analysis.Projections)
             CsvMatrix.Write(System.IO.Path.Combine(dir, $"phate_{key}.csv"), coords, new[] { "x", "y" });
+    }
+
+    /// <summary>The embedding export with NSPS attached from analysis/nsps.tsv when the export itself has none.</summary>
+    public EmbeddingSet LoadEmbeddingsWithNsps()
+    {
+        var set = LoadEmbeddings();
+        var table = System.IO.Path.Combine(File_(AnalysisFolder), NspsFile);
+        if (set.Nsps is null && File.Exists(table)) set = set.WithNsps(NspsTable.Join(set, NspsTable.Read(table), table));
+        return set;
     }
 
     /// <summary>PHATE coordinates keyed "joint", "l0", ... (empty when none were written).</summary>

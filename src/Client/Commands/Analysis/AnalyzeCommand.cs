@@ -21,13 +21,13 @@ public static class AnalyzeCommand
         cmd.SetAction((parse, ct) => CliApp.Run(() =>
         {
             var dir = new TrialDirectory(parse.GetValue(trial)!);
-            var set = dir.LoadEmbeddings();
+            var set = dir.LoadEmbeddingsWithNsps();
             if (parse.GetValue(nsps) is { } table) set = set.WithNsps(NspsTable.Join(set, NspsTable.Read(table), table));
             if (set.Nsps is null) Console.Error.WriteLine("analyze: no NSPS (neither in the export nor --nsps): structure scores are not available");
             var res = UtilisationAnalyzer.Analyze(dir.Name, set, dir.LoadAblation(),
                 new AnalyzeOptions { RunPhate = !parse.GetValue(noPhate), Phate = new PhateOptions { Seed = parse.GetValue(seed) } },
                 line => Console.Error.WriteLine($"analyze: {line}"));
-            dir.SaveAnalysis(res);
+            dir.SaveAnalysis(res, set);
             if (parse.GetValue(json)) CliApp.WriteJson(res.Summary);
             else Console.WriteLine($"wrote {dir.File_(TrialDirectory.UtilisationFile)}");
             return ExitCodes.Ok;
