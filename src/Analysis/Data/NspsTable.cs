@@ -27,7 +27,7 @@ public static class NspsTable
             }
             map[cells[0].Trim()] = v;
         }
-        if (map.Count == 0) throw new InvalidDataException($"{path}: no NSPS rows (empty file)");
+        if (map.Count == 0) throw new InvalidDataException($"{path}: no NSPS rows (the file is empty or has only a header)");
         return map;
     }
 
