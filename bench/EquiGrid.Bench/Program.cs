@@ -1,15 +1,15 @@
+using EquiGrid.Bench;
 using EquiGrid.Bench.Cases;
 
-// Benchmarks, one case per area: `dotnet run -c Release --project bench/EquiGrid.Bench -- <case> [args]`.
-// Other areas add their case with one line in this table.
-var cases = new Dictionary<string, Func<string[], int>>(StringComparer.OrdinalIgnoreCase)
+// Benchmarks measured in one process against an in-process baseline: `dotnet run -c Release --project bench/EquiGrid.Bench -- <case> [options]`.
+var cases = new Dictionary<string, Func<string[], int>>
 {
+    ["tp"] = TpBench.Run,
     ["phate"] = PhateBench.Run,
 };
-
 if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))
 {
-    Console.Error.WriteLine($"usage: EquiGrid.Bench <case> [args]; cases: {string.Join(", ", cases.Keys)}");
+    Console.Error.WriteLine($"usage: EquiGrid.Bench <{string.Join("|", cases.Keys)}> [options]");
     return 2;
 }
 return run(args[1..]);

@@ -1,0 +1,90 @@
+using ILGPU;
+using ILGPU.Runtime;
+using ILGPU.Runtime.CPU;
+using ILGPU.Runtime.Cuda;
+
+namespace EquiGrid.Kernels;
+
+/// <summary>Which ILGPU accelerator to use.</summary>
+public enum AcceleratorPreference
+{
+    /// <summary>CUDA when a device and driver are present, else ILGPU's CPU accelerator (or the EQUIGRID_ACCELERATOR variable: "cpu" or "cuda").</summary>
+    Best,
+
+    /// <summary>ILGPU's CPU accelerator (a multi-threaded simulator of the GPU model: what tests use).</summary>
+    Cpu,
+
+    /// <summary>The first CUDA device; fails when there is none.</summary>
+    Cuda,
+}
+
+/// <summary>
+/// An ILGPU context plus one accelerator, chosen at run time: the same kernels run on a CUDA GPU where one is lent
+/// and on ILGPU's CPU accelerator everywhere else, so code and tests do not depend on the machine.
+/// </summary>
+public sealed class KernelAccelerator : IDisposable
+{
+    private KernelAccelerator(Context context, Accelerator accelerator)
+    {
+        Context = context;
+        Accelerator = accelerator;
+    }
+
+    /// <summary>The ILGPU context (owned).</summary>
+    public Context Context { get; }
+
+    /// <summary>The accelerator kernels are loaded on (owned).</summary>
+    public Accelerator Accelerator { get; }
+
+    /// <summary>True when running on a CUDA device.</summary>
+    public bool IsCuda => Accelerator.AcceleratorType == AcceleratorType.Cuda;
+
+    /// <summary>Short description, e.g. "Cuda: NVIDIA H100" or "CPU: CPUAccelerator".</summary>
+    public string Name => $"{Accelerator.AcceleratorType}: {Accelerator.Name}";
+
+    /// <summary>Creates the accelerator for <paramref name="preference"/>.</summary>
+    /// <exception cref="InvalidOperationException">CUDA was required and no CUDA device is usable.</exception>
+    public static KernelAccelerator Create(AcceleratorPreference preference = AcceleratorPreference.Best)
+    {
+        if (preference == AcceleratorPreference.Best)
+        {
+            var env = Environment.GetEnvironmentVariable("EQUIGRID_ACCELERATOR")?.Trim().ToLowerInvariant();
+            preference = env switch
+            {
+                null or "" or "best" => AcceleratorPreference.Best,
+                "cpu" => AcceleratorPreference.Cpu,
+                "cuda" => AcceleratorPreference.Cuda,
+                _ => throw new ArgumentException($"EQUIGRID_ACCELERATOR='{env}' is not one of best, cpu, cuda", "EQUIGRID_ACCELERATOR"),
+            };
+        }
+        if (preference != AcceleratorPreference.Cpu)
+        {
+            Context? context = null;
+            try
+            {
+                context = Context.Create(b => b.Cuda().CPU().Math(MathMode.Fast32BitOnly).Optimize(OptimizationLevel.O2));
+                if (context.GetCudaDevices().Count > 0)
+                    return new KernelAccelerator(context, context.CreateCudaAccelerator(0));
+            }
+            catch (Exception e) when (preference == AcceleratorPreference.Best && e is not OutOfMemoryException)
+            {
+                // No driver or an unusable device: fall back to the CPU accelerator below.
+            }
+            context?.Dispose();
+            if (preference == AcceleratorPreference.Cuda)
+                throw new InvalidOperationException("no CUDA device is available to ILGPU: use the CPU accelerator (EQUIGRID_ACCELERATOR=cpu)");
+        }
+        var cpuContext = Context.Create(b => b.CPU().Optimize(OptimizationLevel.O2));
+        return new KernelAccelerator(cpuContext, cpuContext.CreateCPUAccelerator(0));
+    }
+
+    /// <summary>Creates ILGPU's CPU accelerator (tests, and machines without a GPU).</summary>
+    public static KernelAccelerator CreateCpu() => Create(AcceleratorPreference.Cpu);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        Accelerator.Dispose();
+        Context.Dispose();
+    }
+}
