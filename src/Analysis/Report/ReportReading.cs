@@ -38,7 +38,7 @@ public static class ReportReading
                       (scalar is not null ? $"; l=0 carries {Pct(scalar.StructureShare)} (k-NN R² {P(scalar.StructureKnnR2, "F2")})." : "."));
                 var unused = higher.Where(b => (b.StructureShare ?? 0) < UnusedShare).Select(b => b.L).ToList();
                 if (unused.Count > 0)
-                    s.Add($"{row.Trial}: l={string.Join(",", unused)} each carry less than {Pct(UnusedShare)} of the structure score (largely unused for NSPS).");
+                    s.Add($"{row.Trial}: l={string.Join(",", unused)} {(unused.Count == 1 ? "carries" : "each carry")} less than {Pct(UnusedShare)} of the structure score (largely unused for NSPS).");
             }
             var varHigher = higher.Sum(b => b.VarianceShare ?? 0);
             if (higher.Count > 0)
