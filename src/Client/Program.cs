@@ -11,6 +11,7 @@ var root = new RootCommand("EquiGrid: L-set grid studies of equivariant graph ne
     EquiGrid.Client.Commands.Analysis.PhateCommand.Create(),
     EquiGrid.Client.Commands.Analysis.AnalyzeCommand.Create(),
     EquiGrid.Client.Commands.Analysis.ReportCommand.Create(),
+    DataCommand.Create(),
 };
 
 var parse = root.Parse(args);
