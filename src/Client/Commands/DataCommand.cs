@@ -12,6 +12,7 @@ public static class DataCommand
         // One subcommand per file in Commands/Data/.
         cmd.Subcommands.Add(Data.StatsCommand.Create());
         cmd.Subcommands.Add(Data.SubsetCommand.Create());
+        cmd.Subcommands.Add(Data.BondsCommand.Create());
         return cmd;
     }
 }
