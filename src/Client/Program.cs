@@ -12,6 +12,7 @@ var root = new RootCommand("EquiGrid: L-set grid studies of equivariant graph ne
     EquiGrid.Client.Commands.Analysis.AnalyzeCommand.Create(),
     EquiGrid.Client.Commands.Analysis.ReportCommand.Create(),
     DataCommand.Create(),
+    EquiGrid.Client.Commands.Training.TrainCommand.Create(),
 };
 
 var parse = root.Parse(args);

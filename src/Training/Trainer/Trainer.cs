@@ -64,6 +64,7 @@ public sealed class Trainer
         long stepsThisProcess = 0;
         var window = Stopwatch.StartNew();
         int windowMolecules = 0;
+        double lastRate = 0;
         using var metrics = _options.MetricsDirectory is null ? null : OpenMetrics(_options.MetricsDirectory, resumed is not null);
 
         while (state.Epoch < _spec.Epochs)
@@ -83,7 +84,8 @@ public sealed class Trainer
                 stepsThisProcess++;
                 if (state.Step % _options.ReportEverySteps == 0)
                 {
-                    Report(state, totalSteps, null, windowMolecules / Math.Max(window.Elapsed.TotalSeconds, 1e-9), epochEnd: false);
+                    lastRate = windowMolecules / Math.Max(window.Elapsed.TotalSeconds, 1e-9);
+                    Report(state, totalSteps, null, lastRate, epochEnd: false);
                     window.Restart();
                     windowMolecules = 0;
                 }
@@ -97,7 +99,7 @@ public sealed class Trainer
             state.History.Add(epoch);
             metrics?.WriteLine(JsonSerializer.Serialize(new { type = "epoch", epoch = epoch.Epoch, train_loss = epoch.TrainLoss, val_loss = epoch.ValLoss, seconds = epoch.Seconds, step = state.Step }));
             metrics?.Flush();
-            Report(state, totalSteps, val, windowMolecules / Math.Max(window.Elapsed.TotalSeconds, 1e-9), epochEnd: true);
+            Report(state, totalSteps, val, windowMolecules > 0 ? windowMolecules / Math.Max(window.Elapsed.TotalSeconds, 1e-9) : lastRate, epochEnd: true);
             state.Epoch++;
             state.Position = 0;
             state.LossSum = 0;
