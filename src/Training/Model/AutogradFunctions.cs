@@ -22,6 +22,7 @@ internal sealed class SphericalHarmonicsFunction : autograd.SingleTensorFunction
         var normalization = (ShNormalization)vars[2];
         long rows = vectors.shape[0];
         var output = empty(rows, SphericalHarmonics.Dim(lset), dtype: ScalarType.Float32);
+        using var timing = StepProfiler.Time(StepProfiler.Part.SphericalHarmonics);
         SphericalHarmonics.Forward(lset, TensorSpans.Floats(vectors), TensorSpans.Floats(output), normalization, normalizeInput: true);
         ctx.save_for_backward(new List<Tensor> { vectors });
         ctx.save_data("lset", lset);
@@ -36,6 +37,7 @@ internal sealed class SphericalHarmonicsFunction : autograd.SingleTensorFunction
         var normalization = (ShNormalization)ctx.get_data("normalization");
         var grad = gradOutput.contiguous();
         var gradVectors = zeros_like(vectors);
+        using var timing = StepProfiler.Time(StepProfiler.Part.SphericalHarmonics);
         SphericalHarmonics.Backward(lset, TensorSpans.Floats(vectors), TensorSpans.Floats(grad), TensorSpans.Floats(gradVectors), normalization, normalizeInput: true);
         return new List<Tensor> { gradVectors, null!, null! }; // one entry per argument of apply; non-tensors get none
     }
@@ -59,6 +61,7 @@ internal sealed class TensorProductFunction : autograd.SingleTensorFunction<Tens
         var w = ((Tensor)vars[2]).contiguous();
         var tp = (TensorProduct)vars[3];
         var output = empty(x1.shape[0], tp.IrrepsOut.Dim, dtype: ScalarType.Float32);
+        using var timing = StepProfiler.Time(StepProfiler.Part.TensorProduct);
         tp.Forward(TensorSpans.Floats(x1), TensorSpans.Floats(x2), TensorSpans.Floats(w), TensorSpans.Floats(output));
         ctx.save_for_backward(new List<Tensor> { x1, x2, w });
         ctx.save_data("tp", tp);
@@ -74,6 +77,7 @@ internal sealed class TensorProductFunction : autograd.SingleTensorFunction<Tens
         var gx1 = zeros_like(x1);
         var gx2 = zeros_like(x2);
         var gw = zeros_like(w);
+        using var timing = StepProfiler.Time(StepProfiler.Part.TensorProduct);
         tp.Backward(TensorSpans.Floats(x1), TensorSpans.Floats(x2), TensorSpans.Floats(w), TensorSpans.Floats(g),
             TensorSpans.Floats(gx1), TensorSpans.Floats(gx2), TensorSpans.Floats(gw));
         return new List<Tensor> { gx1, gx2, gw, null! }; // one entry per argument of apply

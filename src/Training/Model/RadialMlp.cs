@@ -32,6 +32,7 @@ public sealed class RadialMlp : nn.Module
     public Tensor Forward(Tensor radial)
     {
         using var scope = NewDisposeScope();
+        using var timing = StepProfiler.Time(StepProfiler.Part.RadialMlp);
         var h = nn.functional.silu(radial.matmul(_w1) * _scale1) * SiluSecondMomentScale;
         return h.matmul(_w2).mul_(_scale2).MoveToOuterDisposeScope();
     }
