@@ -64,13 +64,16 @@ public sealed class EquivariantModel : nn.Module
         var edges = EdgeInputs(batch);
         var z = tensor(batch.AtomicNumbers.Select(a => (long)a).ToArray());
         var x = _embedding.forward(z);
+        var perBlock = new List<Tensor>();
         for (int b = 0; b < _blocks.Count; b++)
         {
             x = _blocks[b].Forward(x, edges, UseKernels);
             if (ablation is not null && ablation.Block == b) x = ZeroOrder(x, ablation.L);
+            perBlock.Add(x);
         }
         var prediction = Readout(x, batch);
-        return new ModelOutput(prediction.MoveToOuterDisposeScope(), x.MoveToOuterDisposeScope());
+        foreach (var t in perBlock) t.MoveToOuterDisposeScope();
+        return new ModelOutput(prediction.MoveToOuterDisposeScope(), x, perBlock);
     }
 
     /// <summary>Readout: equivariant linear map to 1x0e on the h scalar channels, summed per molecule, then Linear(1,1).</summary>
@@ -128,5 +131,5 @@ public sealed class EquivariantModel : nn.Module
 /// <summary>Zero the features of order <paramref name="L"/> after block <paramref name="Block"/>.</summary>
 public sealed record IrrepAblation(int Block, int L);
 
-/// <summary>Prediction per molecule and the final node features.</summary>
-public sealed record ModelOutput(Tensor Prediction, Tensor NodeFeatures);
+/// <summary>Prediction per molecule, the final node features and the node features after every block.</summary>
+public sealed record ModelOutput(Tensor Prediction, Tensor NodeFeatures, IReadOnlyList<Tensor> BlockFeatures);

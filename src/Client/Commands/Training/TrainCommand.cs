@@ -24,10 +24,11 @@ public static class TrainCommand
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint every N steps (and at epoch ends)", DefaultValueFactory = _ => 50 };
         var threads = new Option<int>("--threads") { Description = "Torch threads (results are reproducible for the same value)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var outDir = new Option<string>("--out") { Description = "Output folder: result.json, metrics.jsonl, checkpoints/", Required = true };
+        var export = new Option<bool>("--export-embeddings") { Description = "Write embeddings/ (embeddings.npy, embeddings.json, ablation.json) for the analysis" };
         var json = CliApp.JsonOption();
         var cmd = new Command("train", "Train one trial locally (resumes from the output folder's latest valid checkpoint)")
         {
-            l, hidden, epochs, seed, maxMolecules, batch, lr, layers, data, graph, checkpointEvery, threads, outDir, json,
+            l, hidden, epochs, seed, maxMolecules, batch, lr, layers, data, graph, checkpointEvery, threads, outDir, export, json,
         };
         cmd.SetAction((parse, ct) => CliApp.RunAsync(async token =>
         {
@@ -54,6 +55,11 @@ public static class TrainCommand
             });
             var result = await trainer.RunAsync(token);
             progress.Finish();
+            if (parse.GetValue(export))
+            {
+                EmbeddingExporter.Export(trainer, trainingData, dir);
+                Console.Error.WriteLine($"wrote {Path.Combine(dir, "embeddings")}");
+            }
             await File.WriteAllTextAsync(Path.Combine(dir, "result.json"), JsonSerializer.Serialize(result, CliApp.Json), token);
             if (asJson) CliApp.WriteJson(result);
             else
