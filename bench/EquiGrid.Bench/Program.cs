@@ -1,15 +1,14 @@
 using EquiGrid.Bench;
 
-// Benchmark harness: dotnet run -c Release --project bench/EquiGrid.Bench -- <suite> [options]. One case per suite.
-return args.FirstOrDefault() switch
+// Benchmarks measured in one process against an in-process baseline: `dotnet run -c Release --project bench/EquiGrid.Bench -- <case> [options]`.
+var cases = new Dictionary<string, Func<string[], int>>
 {
-    "sh" => ShBench.Run(args[1..]),
-    "tp" => TpBench.Run(args[1..]),
-    _ => Usage(),
+    ["sh"] = ShBench.Run,
+    ["tp"] = TpBench.Run,
 };
-
-static int Usage()
+if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))
 {
-    Console.Error.WriteLine("usage: EquiGrid.Bench <suite> [options]   suites: sh, tp");
+    Console.Error.WriteLine($"usage: EquiGrid.Bench <{string.Join("|", cases.Keys)}> [options]");
     return 2;
 }
+return run(args[1..]);

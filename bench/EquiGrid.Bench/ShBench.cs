@@ -22,7 +22,7 @@ internal static class ShBench
         for (int i = 0; i < xyz.Length; i++) xyz[i] = (float)(rng.NextDouble() * 2 - 1);
 
         Console.WriteLine();
-        Console.WriteLine("| L | dim | direct fwd (M vec/s) | recursive fwd (M vec/s) | direct / recursive | direct fwd+bwd (M vec/s) | ops direct / recursive |");
+        Console.WriteLine("| L | dim | direct fwd (M vec/s) | recursive fwd (M vec/s) | direct / recursive | direct fwd+bwd (M vec/s) | ops direct (sum of orders) / recursive (to lmax) |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         var sets = StringOption(args, "--sets", "1;2;4;6;8;10;0,1,2;0,3,4,5,6").Split(';').Select(LSet.Parse).ToArray();
         foreach (var set in sets)
@@ -44,9 +44,6 @@ internal static class ShBench
                 $"| {set} | {set.Dim} | {direct.PerSecond / 1e6:F1} | {recursive.PerSecond / 1e6:F1} | {direct.PerSecond / recursive.PerSecond:F2} | {both.PerSecond / 1e6:F1} | {ops} / {opsRecursive} |"));
         }
 
-        Console.WriteLine();
-        Console.WriteLine("| L | SH bytes written (GB/s) | array copy of the same size (GB/s) | copy / SH |");
-        Console.WriteLine("|---|---:|---:|---:|");
         // Large enough (>= 8 M vectors, 96+ MB per array) that both the copy and the kernel stream through DRAM, not cache.
         int bandwidthCount = Math.Max(count, 8_000_000);
         if (bandwidthCount != count)
@@ -54,7 +51,10 @@ internal static class ShBench
             xyz = new float[3 * bandwidthCount];
             for (int i = 0; i < xyz.Length; i++) xyz[i] = (float)(rng.NextDouble() * 2 - 1);
         }
-        Console.WriteLine($"# bandwidth check with {bandwidthCount:N0} vectors");
+        Console.WriteLine();
+        Console.WriteLine($"# bandwidth check, {bandwidthCount:N0} vectors: bytes of SH output written per second vs Span.CopyTo of an array of the same size");
+        Console.WriteLine("| L | SH bytes written (GB/s) | array copy of the same size (GB/s) | copy / SH |");
+        Console.WriteLine("|---|---:|---:|---:|");
         foreach (var set in sets.Where(s => s.LMax <= 2))
         {
             var output = new float[bandwidthCount * set.Dim];

@@ -5,9 +5,22 @@ using ILGPU.Runtime.Cuda;
 
 namespace EquiGrid.Kernels;
 
+/// <summary>Which ILGPU accelerator to use.</summary>
+public enum AcceleratorPreference
+{
+    /// <summary>CUDA when a device and driver are present, else ILGPU's CPU accelerator (or the EQUIGRID_ACCELERATOR variable: "cpu" or "cuda").</summary>
+    Best,
+
+    /// <summary>ILGPU's CPU accelerator (a multi-threaded simulator of the GPU model: what tests use).</summary>
+    Cpu,
+
+    /// <summary>The first CUDA device; fails when there is none.</summary>
+    Cuda,
+}
+
 /// <summary>
-/// An ILGPU context and accelerator chosen at run time: a CUDA GPU when one is present, else ILGPU's CPU accelerator
-/// (which runs the same kernels with threads; used by the tests). Owns both; dispose it when done.
+/// An ILGPU context plus one accelerator, chosen at run time: the same kernels run on a CUDA GPU where one is lent
+/// and on ILGPU's CPU accelerator everywhere else, so code and tests do not depend on the machine.
 /// </summary>
 public sealed class KernelAccelerator : IDisposable
 {
@@ -17,44 +30,56 @@ public sealed class KernelAccelerator : IDisposable
         Accelerator = accelerator;
     }
 
-    /// <summary>The ILGPU context.</summary>
+    /// <summary>The ILGPU context (owned).</summary>
     public Context Context { get; }
 
-    /// <summary>The accelerator kernels run on.</summary>
+    /// <summary>The accelerator kernels are loaded on (owned).</summary>
     public Accelerator Accelerator { get; }
 
-    /// <summary>True when running on a CUDA GPU.</summary>
+    /// <summary>True when running on a CUDA device.</summary>
     public bool IsCuda => Accelerator.AcceleratorType == AcceleratorType.Cuda;
 
-    /// <summary>Human-readable device name, e.g. "CPUAccelerator" or the GPU's name.</summary>
+    /// <summary>Short description, e.g. "Cuda: NVIDIA H100" or "CPU: CPUAccelerator".</summary>
     public string Name => $"{Accelerator.AcceleratorType}: {Accelerator.Name}";
 
-    /// <summary>
-    /// Creates the best available accelerator: CUDA if a device is present (and <paramref name="forceCpu"/> is false),
-    /// otherwise the CPU accelerator.
-    /// </summary>
-    public static KernelAccelerator Create(bool forceCpu = false)
+    /// <summary>Creates the accelerator for <paramref name="preference"/>.</summary>
+    /// <exception cref="InvalidOperationException">CUDA was required and no CUDA device is usable.</exception>
+    public static KernelAccelerator Create(AcceleratorPreference preference = AcceleratorPreference.Best)
     {
-        var context = Context.Create(builder =>
+        if (preference == AcceleratorPreference.Best)
         {
-            builder.Optimize(OptimizationLevel.O2).CPU();
-            // Registering CUDA on a machine without a driver only yields no devices.
-            if (!forceCpu) builder.Cuda();
-        });
-        try
-        {
-            Device device = !forceCpu && context.GetCudaDevices().Count > 0 ? context.GetCudaDevice(0) : context.GetCPUDevice(0);
-            return new KernelAccelerator(context, device.CreateAccelerator(context));
+            var env = Environment.GetEnvironmentVariable("EQUIGRID_ACCELERATOR")?.Trim().ToLowerInvariant();
+            preference = env switch
+            {
+                null or "" or "best" => AcceleratorPreference.Best,
+                "cpu" => AcceleratorPreference.Cpu,
+                "cuda" => AcceleratorPreference.Cuda,
+                _ => throw new ArgumentException($"EQUIGRID_ACCELERATOR='{env}' is not one of best, cpu, cuda", "EQUIGRID_ACCELERATOR"),
+            };
         }
-        catch
+        if (preference != AcceleratorPreference.Cpu)
         {
-            context.Dispose();
-            throw;
+            Context? context = null;
+            try
+            {
+                context = Context.Create(b => b.Cuda().CPU().Math(MathMode.Fast32BitOnly).Optimize(OptimizationLevel.O2));
+                if (context.GetCudaDevices().Count > 0)
+                    return new KernelAccelerator(context, context.CreateCudaAccelerator(0));
+            }
+            catch (Exception e) when (preference == AcceleratorPreference.Best && e is not OutOfMemoryException)
+            {
+                // No driver or an unusable device: fall back to the CPU accelerator below.
+            }
+            context?.Dispose();
+            if (preference == AcceleratorPreference.Cuda)
+                throw new InvalidOperationException("no CUDA device is available to ILGPU: use the CPU accelerator (EQUIGRID_ACCELERATOR=cpu)");
         }
+        var cpuContext = Context.Create(b => b.CPU().Optimize(OptimizationLevel.O2));
+        return new KernelAccelerator(cpuContext, cpuContext.CreateCPUAccelerator(0));
     }
 
-    /// <summary>Creates the CPU accelerator (tests, and machines without a GPU).</summary>
-    public static KernelAccelerator CreateCpu() => Create(forceCpu: true);
+    /// <summary>ILGPU's CPU accelerator (tests, and machines without a GPU).</summary>
+    public static KernelAccelerator CreateCpu() => Create(AcceleratorPreference.Cpu);
 
     /// <inheritdoc />
     public void Dispose()

@@ -64,7 +64,7 @@ public static class ShCommand
 
     /// <summary>Column names in e3nn order: l0m0, l1m-1, l1m0, l1m1, ...</summary>
     internal static IEnumerable<string> ColumnNames(LSet lset) =>
-        lset.Orders.SelectMany(l => Enumerable.Range(-l, 2 * l + 1).Select(m => $"l{l}m{m}"));
+        lset.Orders.SelectMany(l => Enumerable.Range(-l, 2 * l + 1).Select(m => string.Create(CultureInfo.InvariantCulture, $"l{l}m{m}")));
 
     /// <summary>Evaluates and writes the CSV (header plus one row per vector, round-trip number formatting).</summary>
     internal static void Write(ShRequest request, double[] xyz, TextWriter writer)
