@@ -21,6 +21,7 @@ public static class PhatePanels
         plot.Axes.Bottom.TickLabelStyle.IsVisible = false;
         plot.Axes.Left.TickLabelStyle.IsVisible = false;
         plot.Grid.IsVisible = false;
+        plot.Axes.Margins(0.08, 0.08); // room for the corner letters
         var axis = new ValueColorAxis(new ScottPlot.Colormaps.Viridis(), vmin, vmax);
         float size = coords.Rows > 5000 ? 2.5f : coords.Rows > 1000 ? 3.5f : 5f;
         if (values is null)

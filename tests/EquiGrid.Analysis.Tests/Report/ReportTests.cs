@@ -92,6 +92,25 @@ public class ReportTests(ReportFixture fx) : IClassFixture<ReportFixture>
     }
 
     [Fact]
+    public void Trial_without_embeddings_still_gets_table_row_curves_and_path_diagram()
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        var trial = Path.Combine(dir, "only-result");
+        Directory.CreateDirectory(trial);
+        File.WriteAllText(Path.Combine(trial, "result.json"),
+            """
+            {"spec": {"lset": "0,1,2", "hidden": 32, "epochs": 2}, "parameters": 1648034, "test_mse_normalized": 0.5,
+             "epochs": [{"epoch": 0, "train_loss": 1.0, "val_loss": 0.9}, {"epoch": 1, "train_loss": 0.6, "val_loss": 0.55}]}
+            """);
+        var res = ReportBuilder.Build(trial, Path.Combine(dir, "out", "r.html"));
+        var html = File.ReadAllText(res.Html);
+        Assert.Single(res.Table.Rows);
+        Assert.Equal(1_648_034, res.Table.Rows[0].Parameters);
+        Assert.Contains("only-result: not analysed (no embeddings exported).", html);
+        Assert.Equal(2, Regex.Matches(html, "src=\"data:image/png;base64,").Count); // path diagram + learning curves
+    }
+
+    [Fact]
     public void Report_of_a_folder_without_trials_is_a_clear_error()
     {
         var empty = Directory.CreateTempSubdirectory().FullName;

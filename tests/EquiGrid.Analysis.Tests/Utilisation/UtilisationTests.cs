@@ -99,6 +99,22 @@ public class UtilisationTests
     }
 
     [Fact]
+    public void Without_phate_or_nsps_the_scores_are_null_not_invented()
+    {
+        var set = SyntheticEmbeddings.Create(100, LSet.Of(0, 1), 2, encoding: new[] { 0 }, seed: 5) with { Nsps = null };
+        var res = UtilisationAnalyzer.Analyze("t", set, null, new AnalyzeOptions { RunPhate = false });
+        Assert.Empty(res.Projections);
+        Assert.Null(res.Summary.StructureTarget);
+        Assert.All(res.Summary.Blocks, b =>
+        {
+            Assert.Null(b.StructureKnnR2);
+            Assert.Null(b.StructurePhateSpearman);
+            Assert.Null(b.StructureShare);
+            Assert.NotNull(b.VarianceShare);
+        });
+    }
+
+    [Fact]
     public void Ablation_file_values_are_reported_per_l_and_layer()
     {
         var dir = Directory.CreateTempSubdirectory();
