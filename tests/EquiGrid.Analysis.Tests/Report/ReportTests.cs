@@ -19,6 +19,11 @@ public sealed class ReportFixture
             new("L0-1-2_h4", "0,1,2", 4, new[] { 0 }, 0.2),
             new("L0-3-4_h4", "0,3,4", 4, new[] { 0, 4 }, 0.05),
         }, molecules: 300, seed: 1);
+        File.WriteAllText(Path.Combine(Study, "L0-3-4_h4", "embeddings", "ablation.json"), """
+            {"metric": "test_mse_normalized", "baseline": 0.05,
+             "ablation": [{"layer": "final", "l": 0, "error": 0.9}, {"layer": "final", "l": 3, "delta": 0.001}, {"layer": "final", "l": 4, "delta": 0.2}],
+             "attribution": [{"layer": "final", "l": 0, "value": 0.8}]}
+            """);
         Output = ReportBuilder.Build(Study, Path.Combine(Root, "out", "report.html"), null, new AnalyzeOptions { Phate = new PhateOptions { Seed = 2 } });
     }
 
@@ -56,7 +61,10 @@ public class ReportTests(ReportFixture fx) : IClassFixture<ReportFixture>
         var html = File.ReadAllText(fx.Output.Html);
         Assert.Contains("L0-1-2_h4: l=1,2 carry 0% of the structure score", html);
         Assert.Contains("Lowest test MSE (normalised): L0-3-4_h4", html);
-        Assert.Contains("ablation and attribution not available", html);
+        Assert.Contains("L0-1-2_h4: ablation and attribution not available", html);
+        Assert.Contains("L0-3-4_h4: zeroing l=0 after the final block raises the test error most (+0.85 test_mse_normalized)", html);
+        Assert.Equal(0.2, u.Blocks.Single(b => b.L == 4).Ablation!.Single().Value);
+        Assert.Null(u.Blocks.Single(b => b.L == 4).Attribution);
         Assert.True(File.Exists(Path.Combine(fx.Study, "L0-3-4_h4", "analysis", "phate_l4.csv")));
     }
 
