@@ -56,7 +56,7 @@ public static class PhatePanels
                 t.LabelFontSize = 13;
                 t.LabelBold = true;
                 t.LabelFontColor = Colors.Black;
-                t.OffsetX = 7;
+                t.OffsetX = c % 2 == 0 ? 7 : -19; // right-hand corners: letter on the left so it is not clipped
                 t.OffsetY = -7;
             }
         return plot;
