@@ -4,6 +4,7 @@ using EquiGrid.Bench.Cases;
 // Benchmarks measured in one process against an in-process baseline: `dotnet run -c Release --project bench/EquiGrid.Bench -- <case> [options]`.
 var cases = new Dictionary<string, Func<string[], int>>
 {
+    ["sh"] = ShBench.Run,
     ["tp"] = TpBench.Run,
     ["phate"] = PhateBench.Run,
 };
