@@ -78,6 +78,6 @@ public class PhateEmbedderTests
         var x = SyntheticData.GaussianClusters(2, 20, 3, 5, 1).Points;
         x[3, 1] = double.NaN;
         Assert.Throws<ArgumentException>(() => PhateEmbedder.Embed(x));
-        Assert.Throws<ArgumentOutOfRangeException>(() => PhateEmbedder.Embed(x, new PhateOptions { Knn = 0 }));
+        Assert.Contains("--knn must be >= 1", Assert.Throws<ArgumentException>(() => PhateEmbedder.Embed(x, new PhateOptions { Knn = 0 })).Message);
     }
 }
