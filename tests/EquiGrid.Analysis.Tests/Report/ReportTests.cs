@@ -9,7 +9,7 @@ using EquiGrid.Analysis.Utilisation;
 namespace EquiGrid.Analysis.Tests.Report;
 
 /// <summary>One synthetic two-trial study and its report, built once for all report tests.</summary>
-public sealed class ReportFixture
+public sealed class ReportFixture : IDisposable
 {
     public ReportFixture()
     {
@@ -30,6 +30,11 @@ public sealed class ReportFixture
     public string Root { get; }
     public string Study { get; }
     public ReportOutput Output { get; }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { /* a leftover temp folder is harmless */ }
+    }
 }
 
 public class ReportTests(ReportFixture fx) : IClassFixture<ReportFixture>
