@@ -21,6 +21,7 @@ public static class PhatePanels
         plot.Axes.Bottom.TickLabelStyle.IsVisible = false;
         plot.Axes.Left.TickLabelStyle.IsVisible = false;
         plot.Grid.IsVisible = false;
+        plot.Axes.Margins(0.08, 0.08); // room for the corner letters
         var axis = new ValueColorAxis(new ScottPlot.Colormaps.Viridis(), vmin, vmax);
         float size = coords.Rows > 5000 ? 2.5f : coords.Rows > 1000 ? 3.5f : 5f;
         if (values is null)
@@ -55,7 +56,7 @@ public static class PhatePanels
                 t.LabelFontSize = 13;
                 t.LabelBold = true;
                 t.LabelFontColor = Colors.Black;
-                t.OffsetX = 7;
+                t.OffsetX = c % 2 == 0 ? 7 : -19; // right-hand corners: letter on the left so it is not clipped
                 t.OffsetY = -7;
             }
         return plot;

@@ -91,7 +91,7 @@ public static class MetricMds
             double stress = 0;
             for (int i = 0; i < m; i++) stress += rowStress[i];
             (x, next) = (next, x);
-            if (prevStress - stress <= tolerance * prevStress) break;
+            if (double.IsFinite(prevStress) && prevStress - stress <= tolerance * prevStress) break;
             prevStress = stress;
         }
         return x;
@@ -118,12 +118,15 @@ public static class MetricMds
     {
         for (int c = 0; c < w; c++)
         {
-            for (int p = 0; p < c; p++)
-            {
-                double dot = 0;
-                for (int i = 0; i < m; i++) dot += y[i * w + c] * y[i * w + p];
-                for (int i = 0; i < m; i++) y[i * w + c] -= dot * y[i * w + p];
-            }
+            // Two orthogonalisation passes ("twice is enough"): a column that is nearly in the span of the earlier ones
+            // (low-rank distance matrices) loses orthogonality to cancellation after one pass.
+            for (int pass = 0; pass < 2; pass++)
+                for (int p = 0; p < c; p++)
+                {
+                    double dot = 0;
+                    for (int i = 0; i < m; i++) dot += y[i * w + c] * y[i * w + p];
+                    for (int i = 0; i < m; i++) y[i * w + c] -= dot * y[i * w + p];
+                }
             double norm = 0;
             for (int i = 0; i < m; i++) norm += y[i * w + c] * y[i * w + c];
             norm = Math.Sqrt(norm);

@@ -33,12 +33,12 @@ public sealed record PhateOptions
     /// <summary>Throws with a message naming the bad option.</summary>
     public void Validate()
     {
-        if (Knn < 1) throw new ArgumentOutOfRangeException(nameof(Knn), Knn, "--knn must be >= 1");
-        if (!(Decay > 0)) throw new ArgumentOutOfRangeException(nameof(Decay), Decay, "--decay must be > 0");
-        if (T is < 1) throw new ArgumentOutOfRangeException(nameof(T), T, "--t must be >= 1 or 'auto'");
-        if (TMax < 4) throw new ArgumentOutOfRangeException(nameof(TMax), TMax, "t-max must be >= 4");
-        if (Landmarks < 10) throw new ArgumentOutOfRangeException(nameof(Landmarks), Landmarks, "landmarks must be >= 10");
-        if (SpectralComponents < 2) throw new ArgumentOutOfRangeException(nameof(SpectralComponents), SpectralComponents, "spectral components must be >= 2");
-        if (SearchMultiplier < 1) throw new ArgumentOutOfRangeException(nameof(SearchMultiplier), SearchMultiplier, "search multiplier must be >= 1");
+        if (Knn < 1) throw new ArgumentException($"--knn must be >= 1, got {Knn}");
+        if (!(Decay > 0)) throw new ArgumentException($"--decay must be > 0, got {Decay}");
+        if (T is < 1) throw new ArgumentException($"--t must be >= 1 or 'auto', got {T}");
+        if (TMax < 4) throw new ArgumentException($"t-max must be >= 4, got {TMax}");
+        if (Landmarks < 10) throw new ArgumentException($"landmarks must be >= 10, got {Landmarks}");
+        if (SpectralComponents < 2) throw new ArgumentException($"spectral components must be >= 2, got {SpectralComponents}");
+        if (SearchMultiplier < 1) throw new ArgumentException($"search multiplier must be >= 1, got {SearchMultiplier}");
     }
 }

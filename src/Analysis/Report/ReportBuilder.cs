@@ -104,16 +104,17 @@ public static class ReportBuilder
 
         var reading = ReportReading.Sentences(table, summaries);
         AnalysisJson.Write(Path.Combine(figDir, "study_table.json"), table);
-        var html = RenderHtml(study.Name, table, reading, figures, corners);
+        var html = RenderHtml(study.Name, table, reading, figures, corners, summaries);
         File.WriteAllText(htmlPath, html);
         var mdPath = Path.ChangeExtension(htmlPath, ".md");
-        File.WriteAllText(mdPath, RenderMarkdown(study.Name, table, reading, figures, corners, outDir));
+        File.WriteAllText(mdPath, RenderMarkdown(study.Name, table, reading, figures, corners, outDir, summaries));
         log?.Invoke($"report: {htmlPath} ({figures.Count} figures, {rows.Count} trials)");
         return new ReportOutput(htmlPath, mdPath, figDir, table);
     }
 
     private static string RenderHtml(string name, StudyTable table, IReadOnlyList<string> reading,
-        IReadOnlyList<(string Section, string Caption, FigureFiles Files)> figures, IReadOnlyList<CornerMolecule> corners)
+        IReadOnlyList<(string Section, string Caption, FigureFiles Files)> figures, IReadOnlyList<CornerMolecule> corners,
+        IReadOnlyDictionary<string, UtilisationSummary> summaries)
     {
         string E(string s) => WebUtility.HtmlEncode(s);
         var sb = new StringBuilder();
@@ -136,6 +137,20 @@ public static class ReportBuilder
         sb.Append("<h2>Reading</h2><ul>");
         foreach (var s in reading) sb.Append("<li>").Append(E(s)).Append("</li>");
         sb.Append("</ul>");
+        if (summaries.Count > 0) sb.Append("<h2>Utilisation per irrep order</h2>");
+        foreach (var (trial, u) in summaries.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            sb.Append("<h3>").Append(E(trial)).Append("</h3><table class=\"utilisation\"><thead><tr>");
+            foreach (var h in UtilisationDetail.Header) sb.Append("<th>").Append(E(h)).Append("</th>");
+            sb.Append("</tr></thead><tbody>");
+            foreach (var r in UtilisationDetail.Rows(u))
+            {
+                sb.Append("<tr>");
+                foreach (var c in r) sb.Append("<td>").Append(E(c)).Append("</td>");
+                sb.Append("</tr>");
+            }
+            sb.Append("</tbody></table><p>").Append(E($"{u.Molecules} molecules; ablation/attribution: {u.AblationStatus}.")).Append("</p>");
+        }
         foreach (var group in figures.GroupBy(f => f.Section))
         {
             sb.Append("<h2>").Append(E(group.Key)).Append("</h2>");
@@ -172,7 +187,8 @@ public static class ReportBuilder
     }
 
     private static string RenderMarkdown(string name, StudyTable table, IReadOnlyList<string> reading,
-        IReadOnlyList<(string Section, string Caption, FigureFiles Files)> figures, IReadOnlyList<CornerMolecule> corners, string outDir)
+        IReadOnlyList<(string Section, string Caption, FigureFiles Files)> figures, IReadOnlyList<CornerMolecule> corners, string outDir,
+        IReadOnlyDictionary<string, UtilisationSummary> summaries)
     {
         var sb = new StringBuilder();
         sb.AppendLine($"# EquiGrid report: {name}").AppendLine();
@@ -181,6 +197,15 @@ public static class ReportBuilder
         sb.AppendLine("## Reading").AppendLine();
         foreach (var s in reading) sb.AppendLine($"- {s}");
         sb.AppendLine();
+        if (summaries.Count > 0) sb.AppendLine("## Utilisation per irrep order").AppendLine();
+        foreach (var (trial, u) in summaries.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            sb.AppendLine($"### {trial}").AppendLine();
+            sb.AppendLine("| " + string.Join(" | ", UtilisationDetail.Header) + " |");
+            sb.AppendLine("|" + string.Concat(UtilisationDetail.Header.Select(_ => "---|")));
+            foreach (var r in UtilisationDetail.Rows(u)) sb.AppendLine("| " + string.Join(" | ", r) + " |");
+            sb.AppendLine().AppendLine($"{u.Molecules} molecules; ablation/attribution: {u.AblationStatus}.").AppendLine();
+        }
         foreach (var group in figures.GroupBy(f => f.Section))
         {
             sb.AppendLine($"## {group.Key}").AppendLine();

@@ -14,8 +14,8 @@ public class PhateEmbedderTests
         var res = PhateEmbedder.Embed(x, new PhateOptions { Seed = 3 });
         Assert.Equal(x.Rows, res.Embedding.Rows);
         Assert.True(EmbeddingQuality.NeighborPurity(res.Embedding, labels, 10) > 0.97);
-        Assert.True(EmbeddingQuality.Silhouette(res.Embedding, labels) > 0.5);
-        Assert.True(EmbeddingQuality.Trustworthiness(x, res.Embedding, 10) > 0.85);
+        Assert.True(EmbeddingQuality.Silhouette(res.Embedding, labels) > 0.9);
+        Assert.True(EmbeddingQuality.Trustworthiness(x, res.Embedding, 10) > 0.9);
     }
 
     [Fact]
@@ -34,8 +34,10 @@ public class PhateEmbedderTests
             for (int c = 0; c < 10; c++) { count++; if (labels[nn.Indices[i * 10 + c]] == labels[i]) same++; }
         }
         double trust = EmbeddingQuality.Trustworthiness(x, res.Embedding, 10);
-        Assert.True(same / count > 0.8, $"outer-half purity {same / count}");
-        Assert.True(trust > 0.9, $"trustworthiness {trust}");
+        double purity = EmbeddingQuality.NeighborPurity(res.Embedding, labels, 10);
+        Assert.True(same / count > 0.9, $"outer-half purity {same / count}");
+        Assert.True(purity > 0.88, $"purity {purity} (the original 30-D space has 0.92)");
+        Assert.True(trust > 0.95, $"trustworthiness {trust}");
     }
 
     [Fact]
@@ -78,6 +80,6 @@ public class PhateEmbedderTests
         var x = SyntheticData.GaussianClusters(2, 20, 3, 5, 1).Points;
         x[3, 1] = double.NaN;
         Assert.Throws<ArgumentException>(() => PhateEmbedder.Embed(x));
-        Assert.Throws<ArgumentOutOfRangeException>(() => PhateEmbedder.Embed(x, new PhateOptions { Knn = 0 }));
+        Assert.Contains("--knn must be >= 1", Assert.Throws<ArgumentException>(() => PhateEmbedder.Embed(x, new PhateOptions { Knn = 0 })).Message);
     }
 }

@@ -9,7 +9,7 @@ using EquiGrid.Analysis.Utilisation;
 namespace EquiGrid.Analysis.Tests.Report;
 
 /// <summary>One synthetic two-trial study and its report, built once for all report tests.</summary>
-public sealed class ReportFixture
+public sealed class ReportFixture : IDisposable
 {
     public ReportFixture()
     {
@@ -19,12 +19,22 @@ public sealed class ReportFixture
             new("L0-1-2_h4", "0,1,2", 4, new[] { 0 }, 0.2),
             new("L0-3-4_h4", "0,3,4", 4, new[] { 0, 4 }, 0.05),
         }, molecules: 300, seed: 1);
+        File.WriteAllText(Path.Combine(Study, "L0-3-4_h4", "embeddings", "ablation.json"), """
+            {"metric": "test_mse_normalized", "baseline": 0.05,
+             "ablation": [{"layer": "final", "l": 0, "error": 0.9}, {"layer": "final", "l": 3, "delta": 0.001}, {"layer": "final", "l": 4, "delta": 0.2}],
+             "attribution": [{"layer": "final", "l": 0, "value": 0.8}]}
+            """);
         Output = ReportBuilder.Build(Study, Path.Combine(Root, "out", "report.html"), null, new AnalyzeOptions { Phate = new PhateOptions { Seed = 2 } });
     }
 
     public string Root { get; }
     public string Study { get; }
     public ReportOutput Output { get; }
+
+    public void Dispose()
+    {
+        try { Directory.Delete(Root, recursive: true); } catch (IOException) { /* a leftover temp folder is harmless */ }
+    }
 }
 
 public class ReportTests(ReportFixture fx) : IClassFixture<ReportFixture>
@@ -56,7 +66,10 @@ public class ReportTests(ReportFixture fx) : IClassFixture<ReportFixture>
         var html = File.ReadAllText(fx.Output.Html);
         Assert.Contains("L0-1-2_h4: l=1,2 carry 0% of the structure score", html);
         Assert.Contains("Lowest test MSE (normalised): L0-3-4_h4", html);
-        Assert.Contains("ablation and attribution not available", html);
+        Assert.Contains("L0-1-2_h4: ablation and attribution not available", html);
+        Assert.Contains("L0-3-4_h4: zeroing l=0 after the final block raises the test error most (+0.85 test_mse_normalized)", html);
+        Assert.Equal(0.2, u.Blocks.Single(b => b.L == 4).Ablation!.Single().Value);
+        Assert.Null(u.Blocks.Single(b => b.L == 4).Attribution);
         Assert.True(File.Exists(Path.Combine(fx.Study, "L0-3-4_h4", "analysis", "phate_l4.csv")));
     }
 
@@ -89,6 +102,25 @@ public class ReportTests(ReportFixture fx) : IClassFixture<ReportFixture>
         Assert.Equal("7", m.Groups[1].Value);
         Assert.Equal(m.Groups[1].Value, m.Groups[2].Value);
         Assert.Equal("2", m.Groups[3].Value);
+    }
+
+    [Fact]
+    public void Trial_without_embeddings_still_gets_table_row_curves_and_path_diagram()
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        var trial = Path.Combine(dir, "only-result");
+        Directory.CreateDirectory(trial);
+        File.WriteAllText(Path.Combine(trial, "result.json"),
+            """
+            {"spec": {"lset": "0,1,2", "hidden": 32, "epochs": 2}, "parameters": 1648034, "test_mse_normalized": 0.5,
+             "epochs": [{"epoch": 0, "train_loss": 1.0, "val_loss": 0.9}, {"epoch": 1, "train_loss": 0.6, "val_loss": 0.55}]}
+            """);
+        var res = ReportBuilder.Build(trial, Path.Combine(dir, "out", "r.html"));
+        var html = File.ReadAllText(res.Html);
+        Assert.Single(res.Table.Rows);
+        Assert.Equal(1_648_034, res.Table.Rows[0].Parameters);
+        Assert.Contains("only-result: not analysed (no embeddings exported).", html);
+        Assert.Equal(2, Regex.Matches(html, "src=\"data:image/png;base64,").Count); // path diagram + learning curves
     }
 
     [Fact]

