@@ -13,6 +13,7 @@ public static class DataCommand
         cmd.Subcommands.Add(Data.StatsCommand.Create());
         cmd.Subcommands.Add(Data.SubsetCommand.Create());
         cmd.Subcommands.Add(Data.BondsCommand.Create());
+        cmd.Subcommands.Add(Data.FetchCommand.Create());
         return cmd;
     }
 }

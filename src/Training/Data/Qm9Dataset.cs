@@ -46,6 +46,10 @@ public sealed class Qm9Dataset
         return Load(path);
     }
 
+    /// <summary>Loads <paramref name="path"/> when given (the full set, e.g. from <c>equigrid data fetch</c>), else the shipped subset.</summary>
+    public static Qm9Dataset LoadOrDefault(string? path, Qm9ReadOptions? options = null) =>
+        string.IsNullOrEmpty(path) ? LoadDefault() : Load(path, options);
+
     /// <summary>Count, element counts and atomization-energy statistics of the molecules.</summary>
     public Qm9Statistics Statistics() => Qm9Statistics.Of(Molecules);
 }

@@ -71,3 +71,14 @@ public sealed class Qm9ReaderErrorTests
         Assert.Contains("field gdb line", ErrorOf("3\nmolecule 3\n"));
     }
 }
+
+public sealed class Qm9DatasetErrorTests
+{
+    [Fact]
+    public void DuplicatedGdbId_IsRejected_NamingTheId()
+    {
+        var ms = Qm9Reader.Read(new StringReader(Qm9TestRecords.WaterCompact + Qm9TestRecords.WaterCompact), "twice.xyz");
+        var e = Assert.Throws<InvalidDataException>(() => new Qm9Dataset(ms, "twice.xyz"));
+        Assert.Equal("twice.xyz: gdb 3 appears more than once", e.Message);
+    }
+}

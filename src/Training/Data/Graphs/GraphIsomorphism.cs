@@ -2,7 +2,7 @@ namespace EquiGrid.Training.Data;
 
 /// <summary>
 /// Labelled-graph isomorphism for molecule-sized graphs: colour refinement (1-WL, starting from element and degree)
-/// on both graphs together, then backtracking over vertices with equal colours. Exact, and fast for QM9's <= 9 heavy atoms.
+/// on both graphs together, then backtracking over vertices with equal colours. Exact, and fast for QM9 molecules (at most 9 heavy atoms).
 /// </summary>
 public static class GraphIsomorphism
 {
