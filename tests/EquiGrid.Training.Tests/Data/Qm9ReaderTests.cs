@@ -115,6 +115,19 @@ public sealed class Qm9ReaderTests : IDisposable
     }
 
     [Fact]
+    public void BadMemberOfATarball_IsNamedInTheError()
+    {
+        var dir = Path.Combine(_dir, "bad");
+        Directory.CreateDirectory(dir);
+        File.WriteAllText(Path.Combine(dir, "dsgdb9nsd_000001.xyz"), Qm9TestRecords.MethaneOriginal);
+        File.WriteAllText(Path.Combine(dir, "dsgdb9nsd_000002.xyz"), Qm9TestRecords.AmmoniaGeometryOnly.Replace("0.0125452063", "0.01x5"));
+        var tar = Path.Combine(_dir, "bad.tar");
+        TarFile.CreateFromDirectory(dir, tar, includeBaseDirectory: false);
+        var e = Assert.Throws<InvalidDataException>(() => Qm9Reader.Read(tar));
+        Assert.Contains("bad.tar!dsgdb9nsd_000002.xyz: record 1 (gdb 2), line 4, field atom 2 y: '0.01x5' is not a number", e.Message);
+    }
+
+    [Fact]
     public void Dataset_SortsByGdbId_AndReportsStatistics()
     {
         var path = Path.Combine(_dir, "mixed.xyz");
