@@ -13,6 +13,7 @@ var root = new RootCommand("EquiGrid: L-set grid studies of equivariant graph ne
     EquiGrid.Client.Commands.Analysis.ReportCommand.Create(),
     DataCommand.Create(),
     EquiGrid.Client.Commands.Training.TrainCommand.Create(),
+    EquiGrid.Client.Commands.Training.ModelCommand.Create(),
 };
 
 var parse = root.Parse(args);

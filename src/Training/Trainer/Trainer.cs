@@ -169,8 +169,9 @@ public sealed class Trainer
     private int[] EpochOrder(int epoch)
     {
         var order = (int[])TrainIndices.Clone();
-        // One generator per (seed, epoch): the order of epoch e never depends on how epochs before it ran.
-        new Random(HashCode.Combine(_spec.Seed, epoch, 0x5eed)).Shuffle(order);
+        // One generator per (seed, epoch): the order of epoch e never depends on how epochs before it ran. The mix
+        // must be stable across processes (HashCode.Combine is randomised per process, so it cannot be used here).
+        new Random(unchecked(_spec.Seed * 1_000_003 + epoch * 7_919 + 0x5eed)).Shuffle(order);
         return order;
     }
 
