@@ -16,7 +16,7 @@ internal sealed class MolAtom
     public required int AtomicNumber { get; init; }
     public required string Symbol { get; init; }
     public int Isotope { get; init; }
-    public int Charge { get; init; }
+    public int Charge { get; set; }
     /// <summary>Written in brackets: its hydrogen count is explicit and no implicit hydrogens are added.</summary>
     public bool Bracket { get; init; }
     /// <summary>Hydrogens written in the bracket (or folded in from explicit [H] atoms).</summary>

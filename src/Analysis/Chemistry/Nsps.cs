@@ -64,6 +64,7 @@ public static class Nsps
 
     private static NspsResult Score(Molecule mol)
     {
+        Valence.CleanUpNitrogen(mol);
         Valence.AssignImplicitHydrogens(mol);
         var rings = RingInfo.Perceive(mol);
         Valence.Kekulise(mol);

@@ -6,6 +6,40 @@ namespace EquiGrid.Analysis.Chemistry;
 /// </summary>
 internal static class Valence
 {
+    /// <summary>
+    /// RDKit's nitrogen clean-up before valence checks: a neutral five-valent N takes the zwitterionic form,
+    /// so CN(=O)=O becomes C[N+](=O)[O-] and C-N=N#N becomes C-N=[N+]=[N-].
+    /// </summary>
+    public static void CleanUpNitrogen(Molecule mol)
+    {
+        foreach (var atom in mol.Atoms)
+        {
+            if (atom.AtomicNumber != 7 || atom.Charge != 0) continue;
+            double accum = atom.ExplicitH;
+            foreach (var bi in atom.Bonds) accum += mol.Bonds[bi].ValenceContribution;
+            if ((int)Math.Round(accum + 0.1, MidpointRounding.AwayFromZero) != 5) continue;
+            foreach (var bi in atom.Bonds)
+            {
+                var bond = mol.Bonds[bi];
+                var nbr = mol.Atoms[bond.Other(atom.Index)];
+                if (nbr.AtomicNumber == 8 && nbr.Charge == 0 && bond.Order == BondOrder.Double)
+                {
+                    bond.Order = BondOrder.Single;
+                    atom.Charge = 1;
+                    nbr.Charge = -1;
+                    break;
+                }
+                if (nbr.AtomicNumber == 7 && nbr.Charge == 0 && bond.Order == BondOrder.Triple)
+                {
+                    bond.Order = BondOrder.Double;
+                    atom.Charge = 1;
+                    nbr.Charge = -1;
+                    break;
+                }
+            }
+        }
+    }
+
     /// <summary>Assigns implicit hydrogens to unbracketed atoms and checks every atom's valence.</summary>
     public static void AssignImplicitHydrogens(Molecule mol)
     {
@@ -149,7 +183,7 @@ internal static class Valence
             }
             if (accum - pval <= 1.5) accum = pval;
         }
-        return (int)Math.Round(accum + 0.1, MidpointRounding.AwayFromZero) + atom.ImplicitH - atom.ExplicitH + atom.ExplicitH;
+        return (int)Math.Round(accum + 0.1, MidpointRounding.AwayFromZero) + atom.ImplicitH;
     }
 
     /// <summary>Caches integer explicit valences (Kekulé bond orders plus bracket hydrogens).</summary>
