@@ -22,7 +22,7 @@ internal static class ShBench
         for (int i = 0; i < xyz.Length; i++) xyz[i] = (float)(rng.NextDouble() * 2 - 1);
 
         Console.WriteLine();
-        Console.WriteLine("| L | dim | direct fwd (M vec/s) | recursive fwd (M vec/s) | direct / recursive | direct fwd+bwd (M vec/s) | ops direct / recursive |");
+        Console.WriteLine("| L | dim | direct fwd (M vec/s) | recursive fwd (M vec/s) | direct / recursive | direct fwd+bwd (M vec/s) | ops direct (sum of orders) / recursive (to lmax) |");
         Console.WriteLine("|---|---:|---:|---:|---:|---:|---:|");
         var sets = StringOption(args, "--sets", "1;2;4;6;8;10;0,1,2;0,3,4,5,6").Split(';').Select(LSet.Parse).ToArray();
         foreach (var set in sets)

@@ -11,6 +11,9 @@ var root = new RootCommand("EquiGrid: L-set grid studies of equivariant graph ne
     EquiGrid.Client.Commands.Analysis.PhateCommand.Create(),
     EquiGrid.Client.Commands.Analysis.AnalyzeCommand.Create(),
     EquiGrid.Client.Commands.Analysis.ReportCommand.Create(),
+    DataCommand.Create(),
+    EquiGrid.Client.Commands.Training.TrainCommand.Create(),
+    EquiGrid.Client.Commands.Training.ModelCommand.Create(),
 };
 
 var parse = root.Parse(args);

@@ -3,23 +3,10 @@ using System.Text.Json;
 
 namespace EquiGrid.Client.Tests;
 
-/// <summary>
-/// Runs the built CLI (equigrid.dll, copied next to the tests) as a child process, so output and exit codes are
-/// exactly what a user sees and no test shares the process-wide Console.
-/// </summary>
+/// <summary>Kernels and tensor-product verbs, run through the built CLI (<see cref="CliProcess"/>).</summary>
 public class TensorProductCommandsTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "equigrid.dll"));
-        foreach (var a in args) psi.ArgumentList.Add(a);
-        using var p = Process.Start(psi)!;
-        var stdout = p.StandardOutput.ReadToEndAsync();
-        var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(120_000)) { p.Kill(); throw new TimeoutException("equigrid did not finish"); }
-        return (p.ExitCode, stdout.Result, stderr.Result);
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliProcess.Run(120_000, args);
 
     [Fact]
     public void Wigner3jJsonHasTheShapeAndUnitNorm()

@@ -12,6 +12,7 @@ public static class BenchCommand
         // One subcommand per file in Commands/Bench/.
         cmd.Subcommands.Add(Bench.BenchShCommand.Create());
         cmd.Subcommands.Add(Bench.BenchTpCommand.Create());
+        cmd.Subcommands.Add(Bench.BenchTrainCommand.Create());
         return cmd;
     }
 }

@@ -45,10 +45,28 @@ public static class CSharpEmitter
                 _ => $"v{id}",
             };
         }
-        foreach (var n in graph.Reachable(outputs))
+        var reachable = graph.Reachable(outputs);
+        // Vector flavours write a + b * c as Vector.MultiplyAddEstimate (one FMA instruction where the CPU has FMA, a
+        // multiply and an add elsewhere) when the product is used only there, so the counted multiplies and adds run in
+        // fewer instructions.
+        var uses = new Dictionary<int, int>();
+        foreach (var n in reachable)
         {
+            if (n.Left >= 0) uses[n.Left] = uses.GetValueOrDefault(n.Left) + 1;
+            if (n.Right >= 0) uses[n.Right] = uses.GetValueOrDefault(n.Right) + 1;
+        }
+        foreach (int o in outputs) uses[o] = uses.GetValueOrDefault(o) + 1;
+        bool Fusable(int id) => flavor.IsVector && graph[id].Op == ExprOp.Multiply && uses[id] == 1;
+        var fused = new HashSet<int>();
+        foreach (var n in reachable)
+            if (n.Op == ExprOp.Add && (Fusable(n.Left) || Fusable(n.Right))) fused.Add(Fusable(n.Right) ? n.Right : n.Left);
+        string VectorOperand(int id) => graph[id].Op == ExprOp.Constant ? $"new Vector<{flavor.Scalar}>({flavor.Literal(graph[id].Value)})" : Operand(id, true);
+        foreach (var n in reachable)
+        {
+            if (fused.Contains(n.Id)) continue;
             string? expr = n.Op switch
             {
+                ExprOp.Add when fused.Contains(n.Right) || fused.Contains(n.Left) => Fma(n),
                 // Vector<T> * T exists, so a constant factor needs no broadcast; sums do.
                 ExprOp.Multiply => $"{Operand(n.Left, false)} * {Operand(n.Right, false)}",
                 ExprOp.Add => $"{Operand(n.Left, true)} + {Operand(n.Right, true)}",
@@ -56,6 +74,13 @@ public static class CSharpEmitter
                 _ => null,
             };
             if (expr is not null) sb.Append(indent).Append("var v").Append(n.Id).Append(" = ").Append(expr).Append(";\n");
+        }
+        string Fma(ExprNode add)
+        {
+            int product = fused.Contains(add.Right) ? add.Right : add.Left;
+            int addend = product == add.Right ? add.Left : add.Right;
+            var p = graph[product];
+            return $"Vector.MultiplyAddEstimate({VectorOperand(p.Left)}, {VectorOperand(p.Right)}, {VectorOperand(addend)})";
         }
         return outputs.Select(o => Operand(o, true)).ToArray();
     }

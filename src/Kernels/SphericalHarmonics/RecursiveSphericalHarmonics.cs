@@ -94,7 +94,7 @@ internal readonly struct RecursiveTileEvaluator<T> : IShTileEvaluator<T> where T
             for (int m = 1; m <= lmax; m++)
             {
                 re[m] = re[m - 1] * vX - im[m - 1] * vY;
-                im[m] = re[m - 1] * vY + im[m - 1] * vX;
+                im[m] = Fma(re[m - 1], vY, im[m - 1] * vX);
             }
             for (int m = 0; m <= lmax; m++)
             {
@@ -105,7 +105,7 @@ internal readonly struct RecursiveTileEvaluator<T> : IShTileEvaluator<T> where T
                     if (l > m)
                     {
                         var next = a[l * stride + m] * (vZ * current);
-                        if (l > m + 1) next -= b[l * stride + m] * previous;
+                        if (l > m + 1) next = Fma(new Vector<T>(-b[l * stride + m]), previous, next);
                         previous = current;
                         current = next;
                     }
@@ -126,4 +126,16 @@ internal readonly struct RecursiveTileEvaluator<T> : IShTileEvaluator<T> where T
 
     public void Backward(ShLayout layout, bool unit, ref T x, ref T y, ref T z, ref T gradTile, ref T gx, ref T gy, ref T gz) =>
         throw new NotSupportedException("the recursive baseline implements the forward pass only");
+
+    // Multiply-add where the direct kernels use one too (their generated code uses Vector.MultiplyAddEstimate), so the
+    // comparison is not skewed by instruction selection.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector<T> Fma(Vector<T> a, Vector<T> b, Vector<T> c)
+    {
+        if (typeof(T) == typeof(float))
+            return Vector.MultiplyAddEstimate(a.As<T, float>(), b.As<T, float>(), c.As<T, float>()).As<float, T>();
+        if (typeof(T) == typeof(double))
+            return Vector.MultiplyAddEstimate(a.As<T, double>(), b.As<T, double>(), c.As<T, double>()).As<double, T>();
+        return a * b + c;
+    }
 }

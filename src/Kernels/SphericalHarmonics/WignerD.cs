@@ -38,15 +38,13 @@ public static class WignerD
         CheckOrder(l);
         CheckRotation(rotation);
         // Move to the z-polar frame: s = P r with P r = (r_z, r_x, r_y); then Y(R r) = Y_std(P R P^T s).
+        var axes = ShConvention.PolarFrameAxes;
         var q = new double[3, 3];
         for (int i = 0; i < 3; i++)
             for (int j = 0; j < 3; j++)
-                q[i, j] = rotation[Perm[i], Perm[j]];
+                q[i, j] = rotation[axes[i], axes[j]];
         return RealDStandard(l, q);
     }
-
-    // Row i of the z-polar frame is row Perm[i] of e3nn's frame: (X, Y, Z) = (z, x, y).
-    private static readonly int[] Perm = { 2, 0, 1 };
 
     /// <summary>Real D for the z-polar real basis (no Condon-Shortley phase): Y_std(Q s) = D Y_std(s).</summary>
     private static double[,] RealDStandard(int l, double[,] q)

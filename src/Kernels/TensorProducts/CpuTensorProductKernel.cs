@@ -385,32 +385,38 @@ internal sealed unsafe class CpuTensorProductKernel<T> where T : unmanaged, INum
         int uv0 = 0;
         for (; uv0 + 8 <= m; uv0 += 8)
         {
-            new Span<float>(gw + uv0 * mulOut, 8 * mulOut).Clear();
-            float* w0p = w + uv0 * mulOut, gw0p = gw + uv0 * mulOut;
-            for (int k = 0; k < d3; k++)
+            // One 8-channel slice x of the output at a time: the 8 weight rows stay in registers for all k, and the
+            // 8 weight-gradient accumulators too, so nothing round-trips through memory inside the k loop.
+            for (int x = 0; x < mulOut; x += 8)
             {
-                float* gk = gOutT + k * mulOut, ck = cpl + k * m + uv0;
-                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
-                Vector256<float> c0 = Vector256.Create(ck[0]), c1 = Vector256.Create(ck[1]), c2 = Vector256.Create(ck[2]), c3 = Vector256.Create(ck[3]);
-                Vector256<float> c4 = Vector256.Create(ck[4]), c5 = Vector256.Create(ck[5]), c6 = Vector256.Create(ck[6]), c7 = Vector256.Create(ck[7]);
-                for (int x = 0; x < mulOut; x += 8)
+                float* wr = w + uv0 * mulOut + x;
+                var w0 = Avx.LoadVector256(wr); var w1 = Avx.LoadVector256(wr + mulOut);
+                var w2 = Avx.LoadVector256(wr + 2 * mulOut); var w3 = Avx.LoadVector256(wr + 3 * mulOut);
+                var w4 = Avx.LoadVector256(wr + 4 * mulOut); var w5 = Avx.LoadVector256(wr + 5 * mulOut);
+                var w6 = Avx.LoadVector256(wr + 6 * mulOut); var w7 = Avx.LoadVector256(wr + 7 * mulOut);
+                Vector256<float> g0 = default, g1 = default, g2 = default, g3 = default, g4 = default, g5 = default, g6 = default, g7 = default;
+                for (int k = 0; k < d3; k++)
                 {
-                    var g = Avx.LoadVector256(gk + x);
-                    float* wr = w0p + x, gr = gw0p + x;
-                    a0 = Fma.MultiplyAdd(Avx.LoadVector256(wr), g, a0); Avx.Store(gr, Fma.MultiplyAdd(c0, g, Avx.LoadVector256(gr))); wr += mulOut; gr += mulOut;
-                    a1 = Fma.MultiplyAdd(Avx.LoadVector256(wr), g, a1); Avx.Store(gr, Fma.MultiplyAdd(c1, g, Avx.LoadVector256(gr))); wr += mulOut; gr += mulOut;
-                    a2 = Fma.MultiplyAdd(Avx.LoadVector256(wr), g, a2); Avx.Store(gr, Fma.MultiplyAdd(c2, g, Avx.LoadVector256(gr))); wr += mulOut; gr += mulOut;
-                    a3 = Fma.MultiplyAdd(Avx.LoadVector256(wr), g, a3); Avx.Store(gr, Fma.MultiplyAdd(c3, g, Avx.LoadVector256(gr))); wr += mulOut; gr += mulOut;
-                    a4 = Fma.MultiplyAdd(Avx.LoadVector256(wr), g, a4); Avx.Store(gr, Fma.MultiplyAdd(c4, g, Avx.LoadVector256(gr))); wr += mulOut; gr += mulOut;
-                    a5 = Fma.MultiplyAdd(Avx.LoadVector256(wr), g, a5); Avx.Store(gr, Fma.MultiplyAdd(c5, g, Avx.LoadVector256(gr))); wr += mulOut; gr += mulOut;
-                    a6 = Fma.MultiplyAdd(Avx.LoadVector256(wr), g, a6); Avx.Store(gr, Fma.MultiplyAdd(c6, g, Avx.LoadVector256(gr))); wr += mulOut; gr += mulOut;
-                    a7 = Fma.MultiplyAdd(Avx.LoadVector256(wr), g, a7); Avx.Store(gr, Fma.MultiplyAdd(c7, g, Avx.LoadVector256(gr)));
+                    var g = Avx.LoadVector256(gOutT + k * mulOut + x);
+                    float* ck = cpl + k * m + uv0;
+                    g0 = Fma.MultiplyAdd(Vector256.Create(ck[0]), g, g0);
+                    g1 = Fma.MultiplyAdd(Vector256.Create(ck[1]), g, g1);
+                    g2 = Fma.MultiplyAdd(Vector256.Create(ck[2]), g, g2);
+                    g3 = Fma.MultiplyAdd(Vector256.Create(ck[3]), g, g3);
+                    g4 = Fma.MultiplyAdd(Vector256.Create(ck[4]), g, g4);
+                    g5 = Fma.MultiplyAdd(Vector256.Create(ck[5]), g, g5);
+                    g6 = Fma.MultiplyAdd(Vector256.Create(ck[6]), g, g6);
+                    g7 = Fma.MultiplyAdd(Vector256.Create(ck[7]), g, g7);
+                    var q0 = Avx.HorizontalAdd(Avx.HorizontalAdd(Avx.Multiply(w0, g), Avx.Multiply(w1, g)), Avx.HorizontalAdd(Avx.Multiply(w2, g), Avx.Multiply(w3, g)));
+                    var q1 = Avx.HorizontalAdd(Avx.HorizontalAdd(Avx.Multiply(w4, g), Avx.Multiply(w5, g)), Avx.HorizontalAdd(Avx.Multiply(w6, g), Avx.Multiply(w7, g)));
+                    // q0 = [s0..s3 over the low 4 channels | s0..s3 over the high 4], q1 likewise for 4..7.
+                    var sums = Avx.Add(Avx.Permute2x128(q0, q1, 0x20), Avx.Permute2x128(q0, q1, 0x31));
+                    float* dst = gCpl + k * m + uv0;
+                    Avx.Store(dst, x == 0 ? sums : Avx.Add(Avx.LoadVector256(dst), sums));
                 }
-                var q0 = Avx.HorizontalAdd(Avx.HorizontalAdd(a0, a1), Avx.HorizontalAdd(a2, a3));
-                var q1 = Avx.HorizontalAdd(Avx.HorizontalAdd(a4, a5), Avx.HorizontalAdd(a6, a7));
-                // q0 = [s0,s1,s2,s3 | s0',s1',s2',s3'] (low/high 128-bit halves of the same sums), q1 likewise for 4..7.
-                var sums = Avx.Add(Avx.Permute2x128(q0, q1, 0x20), Avx.Permute2x128(q0, q1, 0x31));
-                Avx.Store(gCpl + k * m + uv0, sums);
+                float* gr = gw + uv0 * mulOut + x;
+                Avx.Store(gr, g0); Avx.Store(gr + mulOut, g1); Avx.Store(gr + 2 * mulOut, g2); Avx.Store(gr + 3 * mulOut, g3);
+                Avx.Store(gr + 4 * mulOut, g4); Avx.Store(gr + 5 * mulOut, g5); Avx.Store(gr + 6 * mulOut, g6); Avx.Store(gr + 7 * mulOut, g7);
             }
         }
         return uv0;

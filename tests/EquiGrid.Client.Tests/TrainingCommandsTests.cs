@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Text.Json;
+
+namespace EquiGrid.Client.Tests;
+
+/// <summary>The training verbs through the built CLI, including a real SIGKILL of a training process.</summary>
+public class TrainingCommandsTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "equigrid-cli-train-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public void ModelSummaryReportsTheReferenceParameterCount()
+    {
+        var (code, output, _) = CliProcess.Run(120_000, "model", "summary", "--l", "0,1,2", "--hidden", "32", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal(1_648_034, doc.RootElement.GetProperty("parameters").GetInt64());
+        Assert.Equal(5, doc.RootElement.GetProperty("blocks").GetArrayLength());
+        Assert.Equal(11, doc.RootElement.GetProperty("blocks")[1].GetProperty("paths").GetArrayLength());
+    }
+
+    [Fact]
+    public void ModelSummaryRejectsAnLSetWithoutScalars()
+    {
+        var (code, _, error) = CliProcess.Run(60_000, "model", "summary", "--l", "1,2", "--hidden", "4");
+        Assert.Equal(2, code);
+        Assert.Contains("order 0", error);
+    }
+
+    [Fact]
+    public async Task TrainingKilledWithSigkillResumesToTheSameWeights()
+    {
+        string[] Args(string outDir) => new[]
+        {
+            "train", "--l", "0,1", "--hidden", "2", "--layers", "0", "--epochs", "3", "--max-molecules", "320",
+            "--batch", "16", "--checkpoint-every", "3", "--threads", "1", "--out", outDir,
+        };
+        var reference = Path.Combine(_dir, "uninterrupted");
+        var (code, _, err) = CliProcess.Run(300_000, Args(reference));
+        Assert.True(code == 0, err);
+        string expected = Hash(reference);
+
+        var killed = Path.Combine(_dir, "killed");
+        using (var p = Process.Start(CliProcess.StartInfo(Args(killed)))!)
+        {
+            _ = p.StandardOutput.ReadToEndAsync();
+            _ = p.StandardError.ReadToEndAsync();
+            var index = Path.Combine(killed, "checkpoints", "L0-1_h2_e3_s21616", "index.json");
+            var deadline = DateTime.UtcNow.AddMinutes(4);
+            while (!File.Exists(index) && !p.HasExited && DateTime.UtcNow < deadline) await Task.Delay(20);
+            Assert.False(p.HasExited, "training finished before it could be killed");
+            p.Kill(); // SIGKILL on Linux: no chance to clean up
+            p.WaitForExit();
+        }
+        Assert.False(File.Exists(Path.Combine(killed, "result.json")));
+        var (code2, output2, err2) = CliProcess.Run(300_000, Args(killed));
+        Assert.True(code2 == 0, err2);
+        Assert.Contains("resuming", err2);
+        Assert.Equal(expected, Hash(killed));
+    }
+
+    private static string Hash(string dir)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, "result.json")));
+        return doc.RootElement.GetProperty("weights_sha256").GetString()!;
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, true);
+    }
+}
