@@ -90,12 +90,16 @@ public sealed class TrialDirectory
             CsvMatrix.Write(System.IO.Path.Combine(dir, $"phate_{key}.csv"), coords, new[] { "x", "y" });
     }
 
-    /// <summary>The embedding export with NSPS attached from analysis/nsps.tsv when the export itself has none.</summary>
-    public EmbeddingSet LoadEmbeddingsWithNsps()
+    /// <summary>
+    /// The embedding export with NSPS attached when the export itself has none: from analysis/nsps.tsv (a previous
+    /// analysis), else, when <paramref name="computeFromSmiles"/>, computed from the SMILES.
+    /// </summary>
+    public EmbeddingSet LoadEmbeddingsWithNsps(bool computeFromSmiles = true)
     {
         var set = LoadEmbeddings();
         var table = System.IO.Path.Combine(File_(AnalysisFolder), NspsFile);
         if (set.Nsps is null && File.Exists(table)) set = set.WithNsps(NspsTable.Join(set, NspsTable.Read(table), table));
+        if (set.Nsps is null && computeFromSmiles) set = set.WithNsps(NspsFromSmiles.Compute(set, EmbeddingsPath));
         return set;
     }
 

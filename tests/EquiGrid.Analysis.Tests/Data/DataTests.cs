@@ -115,3 +115,18 @@ public class DataTests
         Assert.Contains("no NSPS for molecule id 2", Assert.Throws<InvalidDataException>(() => NspsTable.Join(set, NspsTable.Read(p), p)).Message);
     }
 }
+
+public class NspsFromSmilesTests
+{
+    [Fact]
+    public void Nsps_is_computed_from_smiles_and_unscorable_molecules_are_named()
+    {
+        var set = SyntheticEmbeddings.Create(2, LSet.Of(0), 1, Array.Empty<int>(), seed: 1) with { Smiles = new[] { "CC", "C1CC1" }, Nsps = null };
+        // Ethane: two sp3 carbons with one heavy neighbour each, 3*1*1*1 per atom -> 3; cyclopropane: 3*1*2*4 = 24 per atom.
+        Assert.Equal(new[] { 3.0, 24.0 }, NspsFromSmiles.Compute(set, "x"));
+        var bad = set with { Smiles = new[] { "CC", "C1CC" } };
+        var e = Assert.Throws<InvalidDataException>(() => NspsFromSmiles.Compute(bad, "x"));
+        Assert.Contains("1 of 2 molecules", e.Message);
+        Assert.Contains("id 2", e.Message);
+    }
+}

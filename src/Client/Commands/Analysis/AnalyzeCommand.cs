@@ -13,7 +13,7 @@ public static class AnalyzeCommand
     public static Command Create()
     {
         var trial = new Argument<string>("trial") { Description = "Trial folder with an embeddings/ export (see docs/analysis.md)" };
-        var nsps = new Option<string?>("--nsps") { Description = "KEY<TAB>NSPS table (KEY = SMILES or id) when the export has no nsps field" };
+        var nsps = new Option<string?>("--nsps") { Description = "KEY<TAB>NSPS table (KEY = SMILES or id); default: the export's nsps field, else computed from the SMILES" };
         var noPhate = new Option<bool>("--no-phate") { Description = "Skip PHATE (no PHATE coordinates or PHATE structure score)" };
         var seed = new Option<int>("--seed") { Description = "PHATE seed", DefaultValueFactory = _ => 42 };
         var json = CliApp.JsonOption();
@@ -21,9 +21,10 @@ public static class AnalyzeCommand
         cmd.SetAction((parse, ct) => CliApp.Run(() =>
         {
             var dir = new TrialDirectory(parse.GetValue(trial)!);
-            var set = dir.LoadEmbeddingsWithNsps();
+            // NSPS source, first found: the export's nsps field, --nsps, a previous analysis/nsps.tsv, the SMILES.
+            var set = dir.LoadEmbeddings();
             if (parse.GetValue(nsps) is { } table) set = set.WithNsps(NspsTable.Join(set, NspsTable.Read(table), table));
-            if (set.Nsps is null) Console.Error.WriteLine("analyze: no NSPS (neither in the export nor --nsps): structure scores are not available");
+            if (set.Nsps is null) set = dir.LoadEmbeddingsWithNsps(computeFromSmiles: true);
             var res = UtilisationAnalyzer.Analyze(dir.Name, set, dir.LoadAblation(),
                 new AnalyzeOptions { RunPhate = !parse.GetValue(noPhate), Phate = new PhateOptions { Seed = parse.GetValue(seed) } },
                 line => Console.Error.WriteLine($"analyze: {line}"));
