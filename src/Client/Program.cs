@@ -8,6 +8,7 @@ var root = new RootCommand("EquiGrid: L-set grid studies of equivariant graph ne
     VersionCommand.Create(),
     KernelsCommand.Create(),
     BenchCommand.Create(),
+    NspsCommand.Create(),
 };
 
 var parse = root.Parse(args);
