@@ -14,6 +14,7 @@ var root = new RootCommand("EquiGrid: L-set grid studies of equivariant graph ne
     DataCommand.Create(),
     EquiGrid.Client.Commands.Training.TrainCommand.Create(),
     EquiGrid.Client.Commands.Training.ModelCommand.Create(),
+    NspsCommand.Create(),
 };
 
 var parse = root.Parse(args);

@@ -100,10 +100,8 @@ internal sealed class SmilesParser
                         bool bothAromatic = _mol.Atoms[open.Atom].AromaticInput && _mol.Atoms[previous].AromaticInput;
                         var bo = order ?? (bothAromatic ? BondOrder.Aromatic : BondOrder.Single);
                         // A direction written at the closing digit reads from the closing atom.
-                        MolBond bond = pendingDir != '\0'
-                            ? _mol.AddBond(previous, open.Atom, bo, pendingDir)
-                            : _mol.AddBond(open.Atom, previous, bo, open.Direction);
-                        _ = bond;
+                        if (pendingDir != '\0') _mol.AddBond(previous, open.Atom, bo, pendingDir);
+                        else _mol.AddBond(open.Atom, previous, bo, open.Direction);
                         _mol.Atoms[open.Atom].SmilesNeighbourOrder[open.SlotIndex] = previous;
                         _mol.Atoms[previous].SmilesNeighbourOrder.Add(open.Atom);
                     }
@@ -120,7 +118,7 @@ internal sealed class SmilesParser
             }
 
             // An atom.
-            var (atomIndex, isHydrogen) = ReadAtom(hydrogenFlags);
+            int atomIndex = ReadAtom(hydrogenFlags);
             if (previous >= 0 && !dotPending)
             {
                 bool bothAromatic = _mol.Atoms[previous].AromaticInput && _mol.Atoms[atomIndex].AromaticInput;
@@ -138,7 +136,6 @@ internal sealed class SmilesParser
             pendingOrder = null;
             pendingDir = '\0';
             previous = atomIndex;
-            _ = isHydrogen;
         }
 
         if (pendingOrder != null || pendingDir != '\0') throw Error("SMILES ends with a bond symbol", pendingBondPos);
@@ -166,7 +163,7 @@ internal sealed class SmilesParser
         return _s[_pos++] - '0';
     }
 
-    private (int Index, bool IsHydrogen) ReadAtom(List<bool> hydrogenFlags)
+    private int ReadAtom(List<bool> hydrogenFlags)
     {
         int start = _pos;
         char c = _s[_pos];
@@ -177,23 +174,23 @@ internal sealed class SmilesParser
             if (string.CompareOrdinal(_s, _pos, two, 0, 2) == 0)
             {
                 _pos += 2;
-                return (AddAtom(two, aromatic: false, bracket: false, 0, 0, 0, ChiralMark.None, hydrogenFlags), false);
+                return AddAtom(two, aromatic: false, bracket: false, 0, 0, 0, ChiralMark.None, hydrogenFlags);
             }
         }
         if (OrganicOneLetter.Contains(c))
         {
             _pos++;
-            return (AddAtom(c.ToString(), false, false, 0, 0, 0, ChiralMark.None, hydrogenFlags), false);
+            return AddAtom(c.ToString(), false, false, 0, 0, 0, ChiralMark.None, hydrogenFlags);
         }
         if (AromaticOrganic.Contains(c))
         {
             _pos++;
-            return (AddAtom(char.ToUpperInvariant(c).ToString(), true, false, 0, 0, 0, ChiralMark.None, hydrogenFlags), false);
+            return AddAtom(char.ToUpperInvariant(c).ToString(), true, false, 0, 0, 0, ChiralMark.None, hydrogenFlags);
         }
         throw Error($"unexpected character '{c}'", start);
     }
 
-    private (int, bool) ReadBracketAtom(List<bool> hydrogenFlags)
+    private int ReadBracketAtom(List<bool> hydrogenFlags)
     {
         int open = _pos;
         int close = _s.IndexOf(']', _pos);
@@ -274,8 +271,7 @@ internal sealed class SmilesParser
         if (_pos != close) throw Error($"unexpected '{_s[_pos]}' in bracket atom", _pos);
         _pos = close + 1;
 
-        int index = AddAtom(symbol, aromatic, bracket: true, isotope, charge, hCount, chiral, hydrogenFlags);
-        return (index, symbol == "H");
+        return AddAtom(symbol, aromatic, bracket: true, isotope, charge, hCount, chiral, hydrogenFlags);
     }
 
     private int AddAtom(string symbol, bool aromatic, bool bracket, int isotope, int charge, int hCount,

@@ -61,7 +61,7 @@ internal static class Valence
                 if (accum - pval <= 1.5) accum = pval;
             }
             int ev = (int)Math.Round(accum + 0.1, MidpointRounding.AwayFromZero);
-            CheckMaximumValence(mol, atom, ev);
+            CheckMaximumValence(atom, ev);
             if (atom.Bracket) { atom.ImplicitH = 0; continue; }
             if (atom.AromaticInput)
             {
@@ -80,7 +80,7 @@ internal static class Valence
         }
     }
 
-    private static void CheckMaximumValence(Molecule mol, MolAtom atom, int ev)
+    private static void CheckMaximumValence(MolAtom atom, int ev)
     {
         var valences = Elements.Valences(atom.AtomicNumber);
         int max = valences[^1];
@@ -88,7 +88,6 @@ internal static class Valence
         int effective = Elements.OuterElectrons(atom.AtomicNumber) >= 4 ? ev - atom.Charge : ev + atom.Charge;
         if (effective > max)
             throw new FormatException($"atom {atom.Index + 1} ({atom.Symbol}{(atom.Charge != 0 ? $", charge {atom.Charge:+0;-0}" : "")}) has valence {ev}, more than allowed");
-        _ = mol;
     }
 
     /// <summary>RDKit's charge correction of the default valence: sign flipped for early elements and for C+.</summary>
