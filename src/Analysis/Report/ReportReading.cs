@@ -51,8 +51,9 @@ public static class ReportReading
                     .Select(b => (b.L, Delta: b.Ablation!.First(a => a.Layer == "final").Value)).ToList();
                 if (abl.Count > 0)
                 {
-                    var most = abl.MaxBy(a => a.Delta);
-                    s.Add($"{row.Trial}: zeroing l={most.L} after the final block raises the test error most (+{most.Delta.ToString("G3", CultureInfo.InvariantCulture)} {u.AblationMetric}).");
+                    // Every order's change, not just the largest: a zero or negative change is as informative as a rise.
+                    var parts = string.Join(", ", abl.Select(a => $"l={a.L} {(a.Delta >= 0 ? "+" : "")}{a.Delta.ToString("G3", CultureInfo.InvariantCulture)}"));
+                    s.Add($"{row.Trial}: change of the test error ({u.AblationMetric}) when one order is zeroed after the final block: {parts}.");
                 }
             }
         }

@@ -67,7 +67,7 @@ public class ReportTests(ReportFixture fx) : IClassFixture<ReportFixture>
         Assert.Contains("L0-1-2_h4: l=1,2 carry 0% of the structure score", html);
         Assert.Contains("Lowest test MSE (normalised): L0-3-4_h4", html);
         Assert.Contains("L0-1-2_h4: ablation and attribution not available", html);
-        Assert.Contains("L0-3-4_h4: zeroing l=0 after the final block raises the test error most (+0.85 test_mse_normalized)", html);
+        Assert.Contains("L0-3-4_h4: change of the test error (test_mse_normalized) when one order is zeroed after the final block: l=0 +0.85, l=3 +0.001, l=4 +0.2.", html);
         Assert.Equal(0.2, u.Blocks.Single(b => b.L == 4).Ablation!.Single().Value);
         Assert.Null(u.Blocks.Single(b => b.L == 4).Attribution);
         Assert.True(File.Exists(Path.Combine(fx.Study, "L0-3-4_h4", "analysis", "phate_l4.csv")));
