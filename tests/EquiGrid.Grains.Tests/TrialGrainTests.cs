@@ -57,9 +57,10 @@ public class TrialGrainTests(ClusterFixture fixture)
     public async Task Reports_from_a_lapsed_lease_are_fenced_and_the_next_attempt_resumes_from_its_checkpoint()
     {
         var trial = await NewTrial();
-        var first = (await trial.TryLease("n1", TimeSpan.FromMilliseconds(300)))!;
+        // A lease long enough for the commit below even on a loaded 2-core machine, short enough to wait out.
+        var first = (await trial.TryLease("n1", TimeSpan.FromMilliseconds(1500)))!;
         Assert.Equal(ReportAck.Accepted, await trial.CommitCheckpoint(first.Attempt, Ckpt(first.Attempt, 40)));
-        await Task.Delay(500);
+        await Task.Delay(2000);
         Assert.Equal(ReportAck.Stale, await trial.ReportProgress(first.Attempt, Progress)); // expired lease
         Assert.Equal(TrialStatus.Queued, (await trial.GetSnapshot()).Status);
         var second = (await trial.TryLease("n2", TimeSpan.FromMinutes(1)))!;
@@ -78,11 +79,11 @@ public class TrialGrainTests(ClusterFixture fixture)
     public async Task Renewal_keeps_the_lease_alive_past_its_original_expiry()
     {
         var trial = await NewTrial();
-        var lease = (await trial.TryLease("n1", TimeSpan.FromMilliseconds(400)))!;
+        var lease = (await trial.TryLease("n1", TimeSpan.FromMilliseconds(1000)))!;
         for (int i = 0; i < 4; i++)
         {
-            await Task.Delay(200);
-            Assert.Equal(ReportAck.Accepted, await trial.Renew(lease.Attempt, TimeSpan.FromMilliseconds(400)));
+            await Task.Delay(400);
+            Assert.Equal(ReportAck.Accepted, await trial.Renew(lease.Attempt, TimeSpan.FromMilliseconds(1000)));
         }
         Assert.Equal(ReportAck.Accepted, await trial.ReportProgress(lease.Attempt, Progress));
     }
