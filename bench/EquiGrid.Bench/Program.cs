@@ -1,9 +1,12 @@
 using EquiGrid.Bench;
+using EquiGrid.Bench.Cases;
 
 // Benchmarks measured in one process against an in-process baseline: `dotnet run -c Release --project bench/EquiGrid.Bench -- <case> [options]`.
 var cases = new Dictionary<string, Func<string[], int>>
 {
+    ["sh"] = ShBench.Run,
     ["tp"] = TpBench.Run,
+    ["phate"] = PhateBench.Run,
 };
 if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))
 {

@@ -7,7 +7,8 @@ namespace EquiGrid.Bench;
 /// Tensor-product throughput (rows/s, float32, per-row weights) of the fast CPU kernel for the study's hidden blocks
 /// and the e3nn anchor case, forward and forward + backward, with the dense reference measured in the same process
 /// as the baseline (ratio = fast / reference). Options: --rows N (default 100000), --threads N (default all cores),
-/// --ilgpu (also time the ILGPU kernels on the best accelerator).
+/// --ilgpu (also time the ILGPU kernels on the best accelerator; --ilgpu-rows N, default 2000), --ablation (each
+/// optional fast path of the CPU kernel switched off in turn).
 /// </summary>
 public static class TpBench
 {
@@ -39,13 +40,39 @@ public static class TpBench
                 Console.WriteLine($"{"",-36} forward+backward vs e3nn's ~{E3nnAnchorForwardBackward:N0} rows/s: {both.PerSecond / E3nnAnchorForwardBackward:N1}x (goal 30x)");
             if (ilgpu)
             {
-                int gpuRows = Math.Min(rows, 20_000);
+                // ILGPU's CPU accelerator runs a few hundred rows/s: keep its batch small (--ilgpu-rows on a GPU).
+                int gpuRows = (int)Math.Min(Math.Min(rows, IntOption(args, "--ilgpu-rows", 2000)), TensorProductBenchmark.MaxWeightsInMemory / tp.WeightNumel);
                 var g1 = TensorProductBenchmark.Measure(tp, gpuRows, backward: false, TensorProductEngine.Ilgpu, repetitions: 3);
                 var g2 = TensorProductBenchmark.Measure(tp, gpuRows, backward: true, TensorProductEngine.Ilgpu, repetitions: 3);
                 Console.WriteLine($"{"  ILGPU " + g1.Name[(g1.Name.LastIndexOf('[') + 1)..].TrimEnd(']'),-36} {"",5} {"",7} {g1.PerSecond,12:N0} {g2.PerSecond,15:N0}");
             }
         }
+        if (args.Contains("--ablation")) Ablation(cases, rows, threads);
         return 0;
+    }
+
+    // The kernel's two optional fast paths switched off one at a time, measured alternately in this process so
+    // that machine noise hits both sides alike.
+    private static void Ablation((string Name, TensorProduct Tp)[] cases, int rows, int threads)
+    {
+        Console.WriteLine();
+        Console.WriteLine($"{"ablation (forward+backward rows/s)",-36} {"all on",12} {"no AVX gW",12} {"no (k,i) runs",14}");
+        foreach (var (name, tp) in cases)
+        {
+            tp.MaxDegreeOfParallelism = threads;
+            double on = 0, noAvx = 0, noRuns = 0;
+            for (int round = 0; round < 3; round++)
+            {
+                on = Math.Max(on, TensorProductBenchmark.Measure(tp, rows, true, repetitions: 3).PerSecond);
+                CpuKernelSwitches.AvxWeightGradients = false;
+                noAvx = Math.Max(noAvx, TensorProductBenchmark.Measure(tp, rows, true, repetitions: 3).PerSecond);
+                CpuKernelSwitches.AvxWeightGradients = true;
+                CpuKernelSwitches.CoupleRuns = false;
+                noRuns = Math.Max(noRuns, TensorProductBenchmark.Measure(tp, rows, true, repetitions: 3).PerSecond);
+                CpuKernelSwitches.CoupleRuns = true;
+            }
+            Console.WriteLine($"{name,-36} {on,12:N0} {noAvx,12:N0} {noRuns,14:N0}");
+        }
     }
 
     private static int ReferenceRows(TensorProduct tp)

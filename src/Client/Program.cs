@@ -8,6 +8,11 @@ var root = new RootCommand("EquiGrid: L-set grid studies of equivariant graph ne
     VersionCommand.Create(),
     KernelsCommand.Create(),
     BenchCommand.Create(),
+    EquiGrid.Client.Commands.Analysis.PhateCommand.Create(),
+    EquiGrid.Client.Commands.Analysis.AnalyzeCommand.Create(),
+    EquiGrid.Client.Commands.Analysis.ReportCommand.Create(),
+    DataCommand.Create(),
+    EquiGrid.Client.Commands.Training.TrainCommand.Create(),
 };
 
 var parse = root.Parse(args);

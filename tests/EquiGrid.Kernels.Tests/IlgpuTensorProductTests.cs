@@ -18,7 +18,7 @@ public class IlgpuTensorProductTests
     public void CpuAcceleratorMatchesTheCpuKernel(string in1, string in2, string output)
     {
         var tp = TensorProduct.FullyConnected(Irreps.Parse(in1), Irreps.Parse(in2), Irreps.Parse(output));
-        using var accelerator = KernelAccelerator.Create(AcceleratorPreference.Cpu);
+        using var accelerator = KernelAccelerator.CreateCpu();
         using var gpu = new IlgpuTensorProduct(tp, accelerator);
         Assert.StartsWith("CPU", gpu.AcceleratorName);
         var rng = new Random(17);
@@ -52,7 +52,7 @@ public class IlgpuTensorProductTests
     {
         var h = Irreps.Parse("2x0e+2x1o");
         var tp = TensorProduct.FullyConnected(h, Irreps.Parse("0e+1o"), h);
-        using var accelerator = KernelAccelerator.Create(AcceleratorPreference.Cpu);
+        using var accelerator = KernelAccelerator.CreateCpu();
         using var gpu = new IlgpuTensorProduct(tp, accelerator);
         var x1 = new float[h.Dim]; var x2 = new float[4]; var w = new float[tp.WeightNumel]; var o = new float[h.Dim];
         Assert.Equal("x2", Assert.Throws<ArgumentException>(() => gpu.Forward(x1, new float[3], w, o)).ParamName);

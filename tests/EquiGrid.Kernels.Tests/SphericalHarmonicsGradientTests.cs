@@ -74,4 +74,29 @@ public class SphericalHarmonicsGradientTests
         SphericalHarmonics.Backward(set, xyz.Select(v => (float)v).ToArray(), gradOut.Select(v => (float)v).ToArray(), single, ShNormalization.Integral);
         for (int i = 0; i < single.Length; i++) Assert.True(Math.Abs(single[i] - total[i]) < 2e-4 * (1 + Math.Abs(total[i])), $"float32 gradient {i}");
     }
+
+    [Theory]
+    [InlineData("1", ShNormalization.Component)]
+    [InlineData("0,1,2,10", ShNormalization.Norm)]
+    [InlineData("0,3,4,5,6", ShNormalization.Integral)]
+    public void Float32BatchesAgreeWithFloat64AcrossChunksAndTails(string orders, ShNormalization normalization)
+    {
+        // 10,007 vectors: several threads' chunks, SIMD groups and scalar tails all take part.
+        var set = LSet.Parse(orders);
+        var rng = new Random(orders.Length);
+        const int count = 10_007;
+        var xyz = ShTestData.RandomVectors(rng, count);
+        var gradOut = Enumerable.Range(0, count * set.Dim).Select(_ => RandomRotations.Gauss(rng)).ToArray();
+        var y64 = new double[count * set.Dim];
+        var g64 = new double[3 * count];
+        SphericalHarmonics.Forward(set, xyz, y64, normalization);
+        SphericalHarmonics.Backward(set, xyz, gradOut, g64, normalization);
+        var y32 = new float[count * set.Dim];
+        var g32 = new float[3 * count];
+        var xyz32 = xyz.Select(v => (float)v).ToArray();
+        SphericalHarmonics.Forward(set, xyz32, y32, normalization);
+        SphericalHarmonics.Backward(set, xyz32, gradOut.Select(v => (float)v).ToArray(), g32, normalization);
+        for (int i = 0; i < y64.Length; i++) Assert.True(Math.Abs(y64[i] - y32[i]) < 1e-4, $"value {i}: {y64[i]} vs {y32[i]}");
+        for (int i = 0; i < g64.Length; i++) Assert.True(Math.Abs(g64[i] - g32[i]) < 1e-3 * (1 + Math.Abs(g64[i])), $"gradient {i}: {g64[i]} vs {g32[i]}");
+    }
 }

@@ -139,6 +139,25 @@ public class TensorProductTests
         Assert.True(MaxAbsDiff(rgw, fgw.Select(v => (double)v).ToArray()) < 1e-4 * Math.Max(1, MaxAbs(rgw)), "gradWeights float");
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void GenericPathsMatchTheReferenceWithFastPathsSwitchedOff(string in1, string in2, string output)
+    {
+        // Both switches only choose between two correct implementations, so flipping them while other tests run
+        // cannot make those fail; this test makes sure the generic code stays covered.
+        CpuKernelSwitches.AvxWeightGradients = false;
+        CpuKernelSwitches.CoupleRuns = false;
+        try
+        {
+            FastKernelMatchesTheReferenceInDoubleAndFloat(in1, in2, output);
+        }
+        finally
+        {
+            CpuKernelSwitches.AvxWeightGradients = true;
+            CpuKernelSwitches.CoupleRuns = true;
+        }
+    }
+
     [Fact]
     public void ResultsDoNotDependOnTheThreadCount()
     {

@@ -10,7 +10,9 @@ public static class BenchCommand
     {
         var cmd = new Command("bench", "Measure this machine's kernel and training throughput");
         // One subcommand per file in Commands/Bench/.
+        cmd.Subcommands.Add(Bench.BenchShCommand.Create());
         cmd.Subcommands.Add(Bench.BenchTpCommand.Create());
+        cmd.Subcommands.Add(Bench.BenchTrainCommand.Create());
         return cmd;
     }
 }

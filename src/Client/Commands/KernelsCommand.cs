@@ -10,6 +10,8 @@ public static class KernelsCommand
     {
         var cmd = new Command("kernels", "Evaluate and inspect spherical harmonics, Wigner 3j symbols and tensor-product paths");
         // One subcommand per file in Commands/Kernels/.
+        cmd.Subcommands.Add(Kernels.ShCommand.Create());
+        cmd.Subcommands.Add(Kernels.OpsCommand.Create());
         cmd.Subcommands.Add(Kernels.Wigner3jCommand.Create());
         cmd.Subcommands.Add(Kernels.PathsCommand.Create());
         return cmd;

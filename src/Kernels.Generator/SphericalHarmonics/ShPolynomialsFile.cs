@@ -79,6 +79,7 @@ public static class ShPolynomialsFile
         else
         {
             sb.Append($"    /// <summary>Y_{l} of count vectors (SoA x, y, z), {Describe(variant)}; component k goes to o[k * stride + i].</summary>\n");
+            sb.Append("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]\n");
             sb.Append($"    public static void {name}Block(ref {t} px, ref {t} py, ref {t} pz, ref {t} po, int stride, int count)\n    {{\n");
             sb.Append($"        for (int i = 0; i < count; i += Vector<{t}>.Count)\n        {{\n");
             sb.Append("            var x = Vector.LoadUnsafe(ref px, (nuint)i);\n");
@@ -110,6 +111,7 @@ public static class ShPolynomialsFile
         else
         {
             sb.Append($"    /// <summary>Adds sum_k g_k grad Y_{l},k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, {Describe(variant)}.</summary>\n");
+            sb.Append("    [MethodImpl(MethodImplOptions.AggressiveOptimization)]\n");
             sb.Append($"    public static void {name}Block(ref {t} px, ref {t} py, ref {t} pz, ref {t} pg, int stride, ref {t} pgx, ref {t} pgy, ref {t} pgz, int count)\n    {{\n");
             sb.Append($"        for (int i = 0; i < count; i += Vector<{t}>.Count)\n        {{\n");
             sb.Append("            var x = Vector.LoadUnsafe(ref px, (nuint)i);\n");

@@ -78,7 +78,7 @@ public sealed class KernelAccelerator : IDisposable
         return new KernelAccelerator(cpuContext, cpuContext.CreateCPUAccelerator(0));
     }
 
-    /// <summary>Creates ILGPU's CPU accelerator (tests, and machines without a GPU).</summary>
+    /// <summary>ILGPU's CPU accelerator (tests, and machines without a GPU).</summary>
     public static KernelAccelerator CreateCpu() => Create(AcceleratorPreference.Cpu);
 
     /// <inheritdoc />

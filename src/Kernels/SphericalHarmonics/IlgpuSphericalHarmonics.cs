@@ -65,6 +65,7 @@ public sealed class IlgpuSphericalHarmonics
     /// <summary>Forward on device-resident views (float64); synchronises before returning.</summary>
     public void Forward(LSet lset, ArrayView<double> xyz, ArrayView<double> output, ShNormalization normalization = ShNormalization.Component, bool normalizeInput = true)
     {
+        EnsureFloat64();
         var layout = SphericalHarmonics.Validate(lset, CheckedLength(xyz.Length, "xyz"), CheckedLength(output.Length, "output"), normalization);
         int n = (int)(xyz.Length / 3);
         for (int i = 0; i < layout.Orders.Length; i++)
@@ -132,6 +133,7 @@ public sealed class IlgpuSphericalHarmonics
     public void Backward(LSet lset, ArrayView<double> xyz, ArrayView<double> gradOutput, ArrayView<double> gradXyz,
         ShNormalization normalization = ShNormalization.Component, bool normalizeInput = true)
     {
+        EnsureFloat64();
         var layout = SphericalHarmonics.Validate(lset, CheckedLength(xyz.Length, "xyz"), CheckedLength(gradOutput.Length, "gradOutput"), normalization, nameof(gradOutput));
         SphericalHarmonics.ValidateGradXyz((int)xyz.Length, CheckedLength(gradXyz.Length, "gradXyz"));
         int n = (int)(xyz.Length / 3);
@@ -144,6 +146,15 @@ public sealed class IlgpuSphericalHarmonics
             if (n > 0) kernel(n, xyz, gradOutput, gradXyz, layout.Dim, layout.Offsets[i], layout.Scales[layout.Offsets[i]], normalizeInput ? 1 : 0);
         }
         _accelerator.Accelerator.Synchronize();
+    }
+
+    // A context built with MathMode.Fast32BitOnly (KernelAccelerator's CUDA context) demotes every double operation to
+    // float: float64 results would silently carry float32 precision, so refuse instead.
+    private void EnsureFloat64()
+    {
+        if (_accelerator.Context.Properties.MathMode == MathMode.Fast32BitOnly)
+            throw new NotSupportedException(
+                $"float64 spherical harmonics on {_accelerator.Name} would run in float32 (ILGPU MathMode.Fast32BitOnly): use float32 here or the CPU path (SphericalHarmonics) for float64");
     }
 
     private static int CheckedLength(long length, string name) =>

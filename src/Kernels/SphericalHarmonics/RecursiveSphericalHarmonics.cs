@@ -68,6 +68,7 @@ internal static class RecurrenceTables<T> where T : unmanaged, IFloatingPointIee
 /// <summary>Tile evaluator running the recurrence up to the largest order of the set, writing only the orders in the set.</summary>
 internal readonly struct RecursiveTileEvaluator<T> : IShTileEvaluator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(ShLayout layout, bool unit, ref T x, ref T y, ref T z, ref T tile)
     {
         const int ts = ShTileEngine.TileSize;

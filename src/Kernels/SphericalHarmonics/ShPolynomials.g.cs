@@ -10244,6 +10244,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_0 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit0Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10256,6 +10257,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_0,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp0Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10271,6 +10273,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_0 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous0Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10283,6 +10286,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_0,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp0Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10298,6 +10302,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_1 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit1Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10315,6 +10320,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_1,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp1Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10335,6 +10341,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_1 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous1Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10352,6 +10359,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_1,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp1Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10372,6 +10380,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_2 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit2Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10402,6 +10411,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_2,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp2Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10443,6 +10453,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_2 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous2Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10477,6 +10488,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_2,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp2Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10526,6 +10538,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_3 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit3Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10569,6 +10582,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_3,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp3Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10640,6 +10654,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_3 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous3Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10688,6 +10703,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_3,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp3Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10775,6 +10791,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_4 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit4Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10832,6 +10849,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_4,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp4Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10934,6 +10952,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_4 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous4Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -10999,6 +11018,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_4,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp4Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -11124,6 +11144,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_5 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit5Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -11196,6 +11217,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_5,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp5Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -11331,6 +11353,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_5 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous5Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -11413,6 +11436,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_5,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp5Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -11582,6 +11606,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_6 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit6Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -11670,6 +11695,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_6,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp6Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -11840,6 +11866,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_6 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous6Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -11942,6 +11969,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_6,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp6Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -12158,6 +12186,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_7 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit7Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -12263,6 +12292,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_7,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp7Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -12470,6 +12500,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_7 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous7Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -12592,6 +12623,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_7,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp7Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -12861,6 +12893,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_8 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit8Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -12984,6 +13017,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_8,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp8Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -13230,6 +13264,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_8 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous8Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -13374,6 +13409,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_8,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp8Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -13698,6 +13734,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_9 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit9Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -13840,6 +13877,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_9,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp9Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -14127,6 +14165,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_9 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous9Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -14295,6 +14334,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_9,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp9Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -14682,6 +14722,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_10 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit10Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -14844,6 +14885,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_10,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp10Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -15173,6 +15215,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_10 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous10Block(ref float px, ref float py, ref float pz, ref float po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -15367,6 +15410,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_10,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp10Block(ref float px, ref float py, ref float pz, ref float pg, int stride, ref float pgx, ref float pgy, ref float pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<float>.Count)
@@ -15818,6 +15862,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_0 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit0Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -15830,6 +15875,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_0,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp0Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -15845,6 +15891,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_0 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous0Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -15857,6 +15904,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_0,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp0Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -15872,6 +15920,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_1 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit1Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -15889,6 +15938,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_1,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp1Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -15909,6 +15959,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_1 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous1Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -15926,6 +15977,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_1,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp1Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -15946,6 +15998,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_2 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit2Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -15976,6 +16029,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_2,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp2Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -16017,6 +16071,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_2 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous2Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -16051,6 +16106,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_2,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp2Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -16100,6 +16156,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_3 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit3Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -16143,6 +16200,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_3,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp3Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -16214,6 +16272,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_3 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous3Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -16262,6 +16321,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_3,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp3Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -16349,6 +16409,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_4 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit4Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -16406,6 +16467,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_4,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp4Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -16508,6 +16570,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_4 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous4Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -16573,6 +16636,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_4,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp4Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -16698,6 +16762,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_5 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit5Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -16770,6 +16835,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_5,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp5Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -16905,6 +16971,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_5 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous5Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -16987,6 +17054,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_5,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp5Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -17156,6 +17224,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_6 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit6Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -17244,6 +17313,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_6,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp6Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -17414,6 +17484,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_6 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous6Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -17516,6 +17587,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_6,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp6Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -17732,6 +17804,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_7 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit7Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -17837,6 +17910,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_7,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp7Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -18044,6 +18118,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_7 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous7Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -18166,6 +18241,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_7,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp7Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -18435,6 +18511,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_8 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit8Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -18558,6 +18635,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_8,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp8Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -18804,6 +18882,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_8 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous8Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -18948,6 +19027,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_8,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp8Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -19272,6 +19352,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_9 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit9Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -19414,6 +19495,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_9,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp9Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -19701,6 +19783,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_9 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous9Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -19869,6 +19952,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_9,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp9Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -20256,6 +20340,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_10 of count vectors (SoA x, y, z), input on the unit sphere; component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unit10Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -20418,6 +20503,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_10,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, input on the unit sphere.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void UnitVjp10Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -20747,6 +20833,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Y_10 of count vectors (SoA x, y, z), homogeneous of degree l (any input); component k goes to o[k * stride + i].</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Homogeneous10Block(ref double px, ref double py, ref double pz, ref double po, int stride, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)
@@ -20941,6 +21028,7 @@ public static partial class ShPolynomials
     }
 
     /// <summary>Adds sum_k g_k grad Y_10,k (g_k at pg[k * stride + i]) to the SoA gx, gy, gz of count vectors, homogeneous of degree l (any input).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void HomogeneousVjp10Block(ref double px, ref double py, ref double pz, ref double pg, int stride, ref double pgx, ref double pgy, ref double pgz, int count)
     {
         for (int i = 0; i < count; i += Vector<double>.Count)

@@ -1,6 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace EquiGrid.Kernels;
 
@@ -55,6 +55,9 @@ internal static class ShTileEngine
 {
     public const int TileSize = 64;
 
+    // Hot methods are marked AggressiveOptimization: fully optimised from the first call, so short runs and
+    // benchmarks do not measure tier-0 code.
+
     // Below this many vectors the work is too small to be worth a second thread.
     private const int MinParallelVectors = 4096;
 
@@ -100,87 +103,125 @@ internal static class ShTileEngine
         Parallel.For(0, chunks, c => chunk(c * per, Math.Min(n, (c + 1) * per)));
     }
 
+    // The AVX2 layout changes apply to float32; other types (and CPUs without AVX2) copy element by element.
+    private static bool UseSimdLayout<T>() => typeof(T) == typeof(float) && SimdTranspose.IsSupported;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ForwardChunk<T, TEval>(ShLayout layout, T* xyz, T* output, int start, int end, bool normalizeInput)
         where T : unmanaged, IFloatingPointIeee754<T> where TEval : struct, IShTileEvaluator<T>
     {
         const int ts = TileSize;
         int dim = layout.Dim;
+        bool scaled = !layout.IsUnitScale;
         var coords = new T[3 * ts];
         var tile = new T[dim * ts];
         var norms = new T[ts];
         var scales = layout.Scales.Select(T.CreateChecked).ToArray();
-        ref T x = ref coords[0];
-        ref T y = ref coords[ts];
-        ref T z = ref coords[2 * ts];
-        for (int i0 = start; i0 < end; i0 += ts)
+        fixed (T* pCoords = coords)
+        fixed (T* pTile = tile)
+        fixed (T* pScales = scales)
         {
-            int count = Math.Min(ts, end - i0);
-            LoadTile(xyz, i0, count, coords);
-            bool anyZero = normalizeInput && NormalizeTile(ref x, ref y, ref z, norms);
-            default(TEval).Forward(layout, normalizeInput, ref x, ref y, ref z, ref tile[0]);
-            for (int k = 0; k < count; k++)
+            for (int i0 = start; i0 < end; i0 += ts)
             {
-                T* row = output + (long)(i0 + k) * dim;
-                if (layout.IsUnitScale)
-                    for (int c = 0; c < dim; c++) row[c] = tile[c * ts + k];
-                else
-                    for (int c = 0; c < dim; c++) row[c] = tile[c * ts + k] * scales[c];
-                // e3nn divides by max(|r|, eps): a zero vector gives Y_0 and zeros for every l >= 1.
-                if (anyZero && coords[k] == T.Zero && coords[ts + k] == T.Zero && coords[2 * ts + k] == T.Zero)
-                    for (int c = layout.FirstNonScalar; c < dim; c++) row[c] = T.Zero;
+                int count = Math.Min(ts, end - i0);
+                LoadTile(xyz, i0, count, pCoords);
+                bool anyZero = normalizeInput && NormalizeTile(ref coords[0], ref coords[ts], ref coords[2 * ts], norms);
+                default(TEval).Forward(layout, normalizeInput, ref coords[0], ref coords[ts], ref coords[2 * ts], ref tile[0]);
+                for (int g = 0; g < count; g += 8)
+                {
+                    // A SIMD group spills up to 7 floats into the next group's rows, which must exist in this chunk and be
+                    // written later; otherwise (chunk end, partial group) copy element by element.
+                    if (UseSimdLayout<T>() && g + 8 <= count && i0 + g + 16 <= end)
+                        SimdTranspose.StoreRows((float*)(pTile + g), ts, dim, (float*)pScales, scaled, (float*)(output + (long)(i0 + g) * dim));
+                    else
+                        for (int k = g; k < Math.Min(g + 8, count); k++)
+                        {
+                            T* row = output + (long)(i0 + k) * dim;
+                            for (int c = 0; c < dim; c++) row[c] = scaled ? pTile[c * ts + k] * pScales[c] : pTile[c * ts + k];
+                        }
+                    if (!anyZero) continue;
+                    // e3nn divides by max(|r|, eps): a zero vector gives Y_0 and zeros for every l >= 1.
+                    for (int k = g; k < Math.Min(g + 8, count); k++)
+                        if (pCoords[k] == T.Zero && pCoords[ts + k] == T.Zero && pCoords[2 * ts + k] == T.Zero)
+                        {
+                            T* row = output + (long)(i0 + k) * dim;
+                            for (int c = layout.FirstNonScalar; c < dim; c++) row[c] = T.Zero;
+                        }
+                }
             }
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void BackwardChunk<T, TEval>(ShLayout layout, T* xyz, T* gradOutput, T* gradXyz, int start, int end, bool normalizeInput)
         where T : unmanaged, IFloatingPointIeee754<T> where TEval : struct, IShTileEvaluator<T>
     {
         const int ts = TileSize;
         int dim = layout.Dim;
+        bool scaled = !layout.IsUnitScale;
         var coords = new T[3 * ts];
         var grads = new T[3 * ts];
         var gradTile = new T[dim * ts];
         var norms = new T[ts];
         var scales = layout.Scales.Select(T.CreateChecked).ToArray();
-        ref T x = ref coords[0];
-        ref T y = ref coords[ts];
-        ref T z = ref coords[2 * ts];
-        ref T gx = ref grads[0];
-        ref T gy = ref grads[ts];
-        ref T gz = ref grads[2 * ts];
-        for (int i0 = start; i0 < end; i0 += ts)
+        fixed (T* pCoords = coords)
+        fixed (T* pGrads = grads)
+        fixed (T* pTile = gradTile)
+        fixed (T* pScales = scales)
         {
-            int count = Math.Min(ts, end - i0);
-            LoadTile(xyz, i0, count, coords);
-            if (normalizeInput) NormalizeTile(ref x, ref y, ref z, norms);
-            for (int k = 0; k < count; k++)
+            for (int i0 = start; i0 < end; i0 += ts)
             {
-                T* row = gradOutput + (long)(i0 + k) * dim;
-                if (layout.IsUnitScale)
-                    for (int c = 0; c < dim; c++) gradTile[c * ts + k] = row[c];
-                else
-                    for (int c = 0; c < dim; c++) gradTile[c * ts + k] = row[c] * scales[c];
-            }
-            for (int k = count; k < ts; k++)
-                for (int c = 0; c < dim; c++) gradTile[c * ts + k] = T.Zero;
-            Array.Clear(grads);
-            default(TEval).Backward(layout, normalizeInput, ref x, ref y, ref z, ref gradTile[0], ref gx, ref gy, ref gz);
-            if (normalizeInput) ProjectTile(ref x, ref y, ref z, norms, ref gx, ref gy, ref gz);
-            for (int k = 0; k < count; k++)
-            {
-                T* g = gradXyz + 3L * (i0 + k);
-                g[0] = grads[k];
-                g[1] = grads[ts + k];
-                g[2] = grads[2 * ts + k];
+                int count = Math.Min(ts, end - i0);
+                LoadTile(xyz, i0, count, pCoords);
+                if (normalizeInput) NormalizeTile(ref coords[0], ref coords[ts], ref coords[2 * ts], norms);
+                for (int g = 0; g < count; g += 8)
+                {
+                    // SIMD reads overrun the group's last row by up to 7 floats: only when the next group exists.
+                    if (UseSimdLayout<T>() && g + 8 <= count && i0 + g + 16 <= end)
+                        SimdTranspose.LoadRows((float*)(gradOutput + (long)(i0 + g) * dim), dim, (float*)pScales, scaled, (float*)(pTile + g), ts);
+                    else
+                        for (int k = g; k < Math.Min(g + 8, count); k++)
+                        {
+                            T* row = gradOutput + (long)(i0 + k) * dim;
+                            for (int c = 0; c < dim; c++) pTile[c * ts + k] = scaled ? row[c] * pScales[c] : row[c];
+                        }
+                }
+                for (int k = count; k < ts; k++)
+                    for (int c = 0; c < dim; c++) pTile[c * ts + k] = T.Zero;
+                Array.Clear(grads);
+                default(TEval).Backward(layout, normalizeInput, ref coords[0], ref coords[ts], ref coords[2 * ts], ref gradTile[0], ref grads[0], ref grads[ts], ref grads[2 * ts]);
+                if (normalizeInput) ProjectTile(ref coords[0], ref coords[ts], ref coords[2 * ts], norms, ref grads[0], ref grads[ts], ref grads[2 * ts]);
+                int k0 = 0;
+                if (UseSimdLayout<T>())
+                    for (; k0 + 8 <= count; k0 += 8)
+                        SimdTranspose.Interleave3((float*)(gradXyz + 3L * (i0 + k0)),
+                            Vector256.Load((float*)(pGrads + k0)), Vector256.Load((float*)(pGrads + ts + k0)), Vector256.Load((float*)(pGrads + 2 * ts + k0)));
+                for (int k = k0; k < count; k++)
+                {
+                    T* g = gradXyz + 3L * (i0 + k);
+                    g[0] = pGrads[k];
+                    g[1] = pGrads[ts + k];
+                    g[2] = pGrads[2 * ts + k];
+                }
             }
         }
     }
 
-    private static unsafe void LoadTile<T>(T* xyz, int i0, int count, T[] coords) where T : unmanaged, IFloatingPointIeee754<T>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static unsafe void LoadTile<T>(T* xyz, int i0, int count, T* coords) where T : unmanaged, IFloatingPointIeee754<T>
     {
         const int ts = TileSize;
         T* p = xyz + 3L * i0;
-        for (int k = 0; k < count; k++)
+        int k0 = 0;
+        if (UseSimdLayout<T>())
+            for (; k0 + 8 <= count; k0 += 8)
+            {
+                SimdTranspose.Deinterleave3((float*)(p + 3 * k0), out var x, out var y, out var z);
+                x.Store((float*)(coords + k0));
+                y.Store((float*)(coords + ts + k0));
+                z.Store((float*)(coords + 2 * ts + k0));
+            }
+        for (int k = k0; k < count; k++)
         {
             coords[k] = p[3 * k];
             coords[ts + k] = p[3 * k + 1];
@@ -197,6 +238,7 @@ internal static class ShTileEngine
 
     /// <summary>Replaces (x, y, z) by (x, y, z)/|r| in place (a zero vector stays zero), storing 1/|r| (0 for a zero
     /// vector); true if any vector was zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool NormalizeTile<T>(ref T x, ref T y, ref T z, T[] inverseNorms) where T : unmanaged, IFloatingPointIeee754<T>
     {
         bool anyZero = false;
@@ -219,6 +261,7 @@ internal static class ShTileEngine
     }
 
     /// <summary>Chain rule through u = r/|r|: g = (s - u (u . s)) / |r|, with u already in x, y, z.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ProjectTile<T>(ref T x, ref T y, ref T z, T[] inverseNorms, ref T gx, ref T gy, ref T gz) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ref T inv = ref inverseNorms[0];

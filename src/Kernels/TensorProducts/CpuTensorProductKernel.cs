@@ -1,7 +1,19 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace EquiGrid.Kernels;
+
+/// <summary>Switches for the CPU kernel's optional fast paths, so tests and the bench can compare with them off.</summary>
+internal static class CpuKernelSwitches
+{
+    /// <summary>Use the AVX2/FMA 8-way reduction in the weight-gradient step (float only; on by default).</summary>
+    public static bool AvxWeightGradients { get; set; } = true;
+
+    /// <summary>Group non-zeros into (k, i) runs when the second input has multiplicity 1 (on by default).</summary>
+    public static bool CoupleRuns { get; set; } = true;
+}
 
 /// <summary>
 /// The CPU execution of a <see cref="TensorProductPlan"/> for float or double, one row at a time per thread.
@@ -26,12 +38,26 @@ internal sealed unsafe class CpuTensorProductKernel<T> where T : unmanaged, INum
     {
         public required CompiledPath Path;
         public required T[] Value;
+
+        // Runs of non-zeros sharing (k, i) (the plan sorts by k, then i, then j): with one copy of the second input
+        // (mul2 = 1, always the case for spherical harmonics) the j-sum of a run is a scalar, so each run costs one
+        // vector update over u instead of one per non-zero.
+        public required int[] RunStart;
+
+        public static int[] Runs(CompiledPath p)
+        {
+            var starts = new List<int>();
+            for (int n = 0; n < p.Nnz; n++)
+                if (n == 0 || p.K[n] != p.K[n - 1] || p.I[n] != p.I[n - 1]) starts.Add(n);
+            starts.Add(p.Nnz);
+            return starts.ToArray();
+        }
     }
 
     public CpuTensorProductKernel(TensorProductPlan plan)
     {
         _plan = plan;
-        _paths = plan.Paths.Select(p => new PathData { Path = p, Value = p.Value.Select(T.CreateChecked).ToArray() }).ToArray();
+        _paths = plan.Paths.Select(p => new PathData { Path = p, Value = p.Value.Select(T.CreateChecked).ToArray(), RunStart = PathData.Runs(p) }).ToArray();
         _maxCoupling = plan.Paths.Length == 0 ? 0 : plan.Paths.Max(p => p.D3 * p.M);
     }
 
@@ -206,6 +232,18 @@ internal sealed unsafe class CpuTensorProductKernel<T> where T : unmanaged, INum
         T* a0 = x1t + p.In1Start, b0 = x2t + p.In2Start;
         int[] ii = p.I, jj = p.J, kk = p.K;
         T[] vals = pd.Value;
+        if (mul2 == 1 && CpuKernelSwitches.CoupleRuns)
+        {
+            int[] runs = pd.RunStart;
+            for (int r = 0; r + 1 < runs.Length; r++)
+            {
+                int first = runs[r];
+                T sum = T.Zero;
+                for (int n = first; n < runs[r + 1]; n++) sum += vals[n] * b0[jj[n]];
+                Axpy(cpl + kk[first] * m, a0 + ii[first] * mul1, sum, mul1);
+            }
+            return;
+        }
         for (int n = 0; n < vals.Length; n++)
         {
             T c = vals[n];
@@ -224,6 +262,22 @@ internal sealed unsafe class CpuTensorProductKernel<T> where T : unmanaged, INum
         T* a0 = x1t + p.In1Start, b0 = x2t + p.In2Start, ga0 = gx1t + p.In1Start, gb0 = gx2t + p.In2Start;
         int[] ii = p.I, jj = p.J, kk = p.K;
         T[] vals = pd.Value;
+        if (mul2 == 1 && CpuKernelSwitches.CoupleRuns)
+        {
+            int[] runs = pd.RunStart;
+            for (int r = 0; r + 1 < runs.Length; r++)
+            {
+                int first = runs[r], last = runs[r + 1];
+                T* g = gCpl + kk[first] * m;
+                int i = ii[first];
+                T sum = T.Zero;
+                for (int n = first; n < last; n++) sum += vals[n] * b0[jj[n]];
+                Axpy(ga0 + i * mul1, g, sum, mul1);
+                T d = Dot(g, a0 + i * mul1, mul1);
+                for (int n = first; n < last; n++) gb0[jj[n]] += vals[n] * d;
+            }
+            return;
+        }
         for (int n = 0; n < vals.Length; n++)
         {
             T c = vals[n];
@@ -301,7 +355,10 @@ internal sealed unsafe class CpuTensorProductKernel<T> where T : unmanaged, INum
     {
         int vc = VecCount;
         int full = mulOut - mulOut % vc;
-        for (int uv = 0; uv < m; uv++)
+        int uvStart = 0;
+        if (typeof(T) == typeof(float) && CpuKernelSwitches.AvxWeightGradients && Fma.IsSupported && full == mulOut && mulOut % 8 == 0 && m >= 8)
+            uvStart = WeightGradientsAvx((float*)cpl, (float*)w, (float*)gOutT, (float*)gw, (float*)gCpl, d3, m, mulOut);
+        for (int uv = uvStart; uv < m; uv++)
         {
             T* wr = w + uv * mulOut, gwr = gw + uv * mulOut;
             for (int w0 = 0; w0 < full; w0 += vc)
@@ -318,6 +375,45 @@ internal sealed unsafe class CpuTensorProductKernel<T> where T : unmanaged, INum
             }
             for (int k = 0; k < d3; k++) gCpl[k * m + uv] = Dot(wr, gOutT + k * mulOut, mulOut);
         }
+    }
+
+    // Float/AVX2 version of the above for blocks of 8 (u,v) pairs: the 8 dot products of one k are reduced together
+    // by a horizontal-add tree (7 hadds + 1 lane swap) instead of 8 separate horizontal sums, which dominated the
+    // backward pass. Returns the first (u,v) index left for the generic loop.
+    private static int WeightGradientsAvx(float* cpl, float* w, float* gOutT, float* gw, float* gCpl, int d3, int m, int mulOut)
+    {
+        int uv0 = 0;
+        for (; uv0 + 8 <= m; uv0 += 8)
+        {
+            new Span<float>(gw + uv0 * mulOut, 8 * mulOut).Clear();
+            float* w0p = w + uv0 * mulOut, gw0p = gw + uv0 * mulOut;
+            for (int k = 0; k < d3; k++)
+            {
+                float* gk = gOutT + k * mulOut, ck = cpl + k * m + uv0;
+                Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
+                Vector256<float> c0 = Vector256.Create(ck[0]), c1 = Vector256.Create(ck[1]), c2 = Vector256.Create(ck[2]), c3 = Vector256.Create(ck[3]);
+                Vector256<float> c4 = Vector256.Create(ck[4]), c5 = Vector256.Create(ck[5]), c6 = Vector256.Create(ck[6]), c7 = Vector256.Create(ck[7]);
+                for (int x = 0; x < mulOut; x += 8)
+                {
+                    var g = Avx.LoadVector256(gk + x);
+                    float* wr = w0p + x, gr = gw0p + x;
+                    a0 = Fma.MultiplyAdd(Avx.LoadVector256(wr), g, a0); Avx.Store(gr, Fma.MultiplyAdd(c0, g, Avx.LoadVector256(gr))); wr += mulOut; gr += mulOut;
+                    a1 = Fma.MultiplyAdd(Avx.LoadVector256(wr), g, a1); Avx.Store(gr, Fma.MultiplyAdd(c1, g, Avx.LoadVector256(gr))); wr += mulOut; gr += mulOut;
+                    a2 = Fma.MultiplyAdd(Avx.LoadVector256(wr), g, a2); Avx.Store(gr, Fma.MultiplyAdd(c2, g, Avx.LoadVector256(gr))); wr += mulOut; gr += mulOut;
+                    a3 = Fma.MultiplyAdd(Avx.LoadVector256(wr), g, a3); Avx.Store(gr, Fma.MultiplyAdd(c3, g, Avx.LoadVector256(gr))); wr += mulOut; gr += mulOut;
+                    a4 = Fma.MultiplyAdd(Avx.LoadVector256(wr), g, a4); Avx.Store(gr, Fma.MultiplyAdd(c4, g, Avx.LoadVector256(gr))); wr += mulOut; gr += mulOut;
+                    a5 = Fma.MultiplyAdd(Avx.LoadVector256(wr), g, a5); Avx.Store(gr, Fma.MultiplyAdd(c5, g, Avx.LoadVector256(gr))); wr += mulOut; gr += mulOut;
+                    a6 = Fma.MultiplyAdd(Avx.LoadVector256(wr), g, a6); Avx.Store(gr, Fma.MultiplyAdd(c6, g, Avx.LoadVector256(gr))); wr += mulOut; gr += mulOut;
+                    a7 = Fma.MultiplyAdd(Avx.LoadVector256(wr), g, a7); Avx.Store(gr, Fma.MultiplyAdd(c7, g, Avx.LoadVector256(gr)));
+                }
+                var q0 = Avx.HorizontalAdd(Avx.HorizontalAdd(a0, a1), Avx.HorizontalAdd(a2, a3));
+                var q1 = Avx.HorizontalAdd(Avx.HorizontalAdd(a4, a5), Avx.HorizontalAdd(a6, a7));
+                // q0 = [s0,s1,s2,s3 | s0',s1',s2',s3'] (low/high 128-bit halves of the same sums), q1 likewise for 4..7.
+                var sums = Avx.Add(Avx.Permute2x128(q0, q1, 0x20), Avx.Permute2x128(q0, q1, 0x31));
+                Avx.Store(gCpl + k * m + uv0, sums);
+            }
+        }
+        return uv0;
     }
 
     // ---------------------------------------------------------------- vector helpers

@@ -18,7 +18,8 @@ public enum TensorProductEngine
 /// <summary>
 /// Throughput of a tensor product with per-row weights: rows per second, forward or forward + backward, best of a
 /// few repetitions after warm-up (<see cref="Throughput.Measure"/>). Shared by <c>equigrid bench tp</c> and the bench
-/// project so both report the same quantity. Inputs are seeded standard normals.
+/// project so both report the same quantity. Inputs are seeded standard normals; at most
+/// <see cref="MaxWeightsInMemory"/> weights are allocated (longer runs cycle over that many rows).
 /// </summary>
 public static class TensorProductBenchmark
 {
@@ -34,14 +35,20 @@ public static class TensorProductBenchmark
         {
             case TensorProductEngine.Cpu:
             {
-                var x1 = Normal(rng, rows * tp.IrrepsIn1.Dim); var x2 = Normal(rng, rows * tp.IrrepsIn2.Dim);
-                var w = Normal(rng, (long)rows * tp.WeightNumel); var o = new float[rows * tp.IrrepsOut.Dim];
-                var g = Normal(rng, rows * tp.IrrepsOut.Dim);
+                int batch = BatchRows(tp, rows);
+                var x1 = Normal(rng, batch * tp.IrrepsIn1.Dim); var x2 = Normal(rng, batch * tp.IrrepsIn2.Dim);
+                var w = Normal(rng, (long)batch * tp.WeightNumel); var o = new float[batch * tp.IrrepsOut.Dim];
+                var g = Normal(rng, batch * tp.IrrepsOut.Dim);
                 var gx1 = new float[x1.Length]; var gx2 = new float[x2.Length]; var gw = new float[w.Length];
                 return Throughput.Measure(name, rows, () =>
                 {
-                    tp.Forward(x1, x2, w, o);
-                    if (backward) tp.Backward(x1, x2, w, g, gx1, gx2, gw);
+                    for (int done = 0; done < rows; done += batch)
+                    {
+                        int n = Math.Min(batch, rows - done);
+                        var (s1, s2, sw, so) = (n * tp.IrrepsIn1.Dim, n * tp.IrrepsIn2.Dim, n * tp.WeightNumel, n * tp.IrrepsOut.Dim);
+                        tp.Forward(x1.AsSpan(0, s1), x2.AsSpan(0, s2), w.AsSpan(0, sw), o.AsSpan(0, so));
+                        if (backward) tp.Backward(x1.AsSpan(0, s1), x2.AsSpan(0, s2), w.AsSpan(0, sw), g.AsSpan(0, so), gx1.AsSpan(0, s1), gx2.AsSpan(0, s2), gw.AsSpan(0, sw));
+                    }
                 }, repetitions);
             }
             case TensorProductEngine.Reference:
@@ -59,6 +66,8 @@ public static class TensorProductBenchmark
             }
             case TensorProductEngine.Ilgpu:
             {
+                if ((long)rows * Math.Max(tp.WeightNumel, 1) > MaxWeightsInMemory)
+                    throw new ArgumentOutOfRangeException(nameof(rows), rows, $"ILGPU benchmark holds all rows' weights at once: use at most {MaxWeightsInMemory / Math.Max(tp.WeightNumel, 1)} rows for {tp.WeightNumel} weights per row");
                 using var gpu = new IlgpuTensorProduct(tp);
                 var x1 = Normal(rng, rows * tp.IrrepsIn1.Dim); var x2 = Normal(rng, rows * tp.IrrepsIn2.Dim);
                 var w = Normal(rng, (long)rows * tp.WeightNumel); var o = new float[rows * tp.IrrepsOut.Dim];
@@ -75,6 +84,14 @@ public static class TensorProductBenchmark
                 throw new ArgumentOutOfRangeException(nameof(engine), engine, "unknown engine");
         }
     }
+
+    /// <summary>Largest weight array (floats) a benchmark allocates: 64 Mi floats = 256 MiB, far beyond any cache.</summary>
+    public const long MaxWeightsInMemory = 64L << 20;
+
+    // Rows whose weights fit the cap: larger runs cycle over that many rows, which still streams the weights from
+    // memory (as training does with freshly generated per-edge weights) without allocating gigabytes.
+    private static int BatchRows(TensorProduct tp, int rows) =>
+        (int)Math.Max(1, Math.Min(rows, MaxWeightsInMemory / Math.Max(1, tp.WeightNumel)));
 
     private static float[] Normal(Random rng, long n)
     {

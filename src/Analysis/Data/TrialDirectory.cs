@@ -1,0 +1,112 @@
+using EquiGrid.Analysis.Numerics;
+using EquiGrid.Analysis.Utilisation;
+
+namespace EquiGrid.Analysis.Data;
+
+/// <summary>
+/// The on-disk layout of one trial (docs/analysis.md):
+/// <code>
+/// TRIAL/result.json          trainer's TrialResult
+/// TRIAL/metrics.jsonl        optional per-step/epoch metrics
+/// TRIAL/embeddings/          embedding export (embeddings.npy, embeddings.json, optional ablation.json)
+/// TRIAL/utilisation.json     written by `equigrid analyze`
+/// TRIAL/analysis/phate_*.csv PHATE coordinates per block (joint, l0, l1, ...), written by `equigrid analyze`
+/// </code>
+/// </summary>
+public sealed class TrialDirectory
+{
+    /// <summary>Result file name.</summary>
+    public const string ResultFile = "result.json";
+    /// <summary>Metrics file name.</summary>
+    public const string MetricsFile = "metrics.jsonl";
+    /// <summary>Embedding export folder name.</summary>
+    public const string EmbeddingsFolder = "embeddings";
+    /// <summary>Utilisation summary file name.</summary>
+    public const string UtilisationFile = "utilisation.json";
+    /// <summary>Folder with PHATE coordinates.</summary>
+    public const string AnalysisFolder = "analysis";
+    /// <summary>NSPS values used by the last analysis (inside <see cref="AnalysisFolder"/>).</summary>
+    public const string NspsFile = "nsps.tsv";
+
+    /// <summary>Opens a trial folder (nothing is read yet).</summary>
+    public TrialDirectory(string path)
+    {
+        if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: trial folder not found");
+        Path_ = System.IO.Path.GetFullPath(path);
+    }
+
+    private string Path_ { get; }
+
+    /// <summary>Full path.</summary>
+    public string FullPath => Path_;
+
+    /// <summary>Trial name: the folder name.</summary>
+    public string Name => System.IO.Path.GetFileName(Path_.TrimEnd('/'));
+
+    /// <summary>True when the folder looks like a trial (has result.json or an embedding export).</summary>
+    public static bool IsTrial(string path) =>
+        File.Exists(System.IO.Path.Combine(path, ResultFile)) || Directory.Exists(System.IO.Path.Combine(path, EmbeddingsFolder));
+
+    /// <summary>Path of a file in the trial.</summary>
+    public string File_(string name) => System.IO.Path.Combine(Path_, name);
+
+    /// <summary>The embedding export folder.</summary>
+    public string EmbeddingsPath => File_(EmbeddingsFolder);
+
+    /// <summary>result.json, or null when absent.</summary>
+    public TrialResultInfo? LoadResult() => File.Exists(File_(ResultFile)) ? TrialResultInfo.Load(File_(ResultFile)) : null;
+
+    /// <summary>Learning curve: metrics.jsonl when present, else result.json's epochs.</summary>
+    public IReadOnlyList<EpochPoint> LoadCurve(TrialResultInfo? result)
+    {
+        if (File.Exists(File_(MetricsFile)))
+        {
+            var pts = TrialResultInfo.LoadMetricsJsonl(File_(MetricsFile));
+            if (pts.Count > 0) return pts;
+        }
+        return result?.Curve ?? Array.Empty<EpochPoint>();
+    }
+
+    /// <summary>The embedding export (throws with the reason when it is missing or malformed).</summary>
+    public EmbeddingSet LoadEmbeddings() => EmbeddingExport.Load(EmbeddingsPath);
+
+    /// <summary>ablation.json from the export folder, or null.</summary>
+    public AblationData? LoadAblation() => AblationData.TryLoad(System.IO.Path.Combine(EmbeddingsPath, AblationData.FileName));
+
+    /// <summary>utilisation.json, or null when the trial was not analysed yet.</summary>
+    public UtilisationSummary? LoadUtilisation() =>
+        File.Exists(File_(UtilisationFile)) ? AnalysisJson.Read<UtilisationSummary>(File_(UtilisationFile)) : null;
+
+    /// <summary>Writes utilisation.json, the PHATE coordinates and the NSPS values used (analysis/nsps.tsv, id&lt;TAB&gt;NSPS).</summary>
+    public void SaveAnalysis(TrialAnalysis analysis, EmbeddingSet set)
+    {
+        AnalysisJson.Write(File_(UtilisationFile), analysis.Summary);
+        var dir = File_(AnalysisFolder);
+        Directory.CreateDirectory(dir);
+        if (set.Nsps is { } nsps)
+            File.WriteAllLines(System.IO.Path.Combine(dir, NspsFile), Enumerable.Range(0, set.Count)
+                .Select(i => $"{set.Ids[i]}\t{nsps[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"));
+        foreach (var (key, coords) in analysis.Projections)
+            CsvMatrix.Write(System.IO.Path.Combine(dir, $"phate_{key}.csv"), coords, new[] { "x", "y" });
+    }
+
+    /// <summary>The embedding export with NSPS attached from analysis/nsps.tsv when the export itself has none.</summary>
+    public EmbeddingSet LoadEmbeddingsWithNsps()
+    {
+        var set = LoadEmbeddings();
+        var table = System.IO.Path.Combine(File_(AnalysisFolder), NspsFile);
+        if (set.Nsps is null && File.Exists(table)) set = set.WithNsps(NspsTable.Join(set, NspsTable.Read(table), table));
+        return set;
+    }
+
+    /// <summary>PHATE coordinates keyed "joint", "l0", ... (empty when none were written).</summary>
+    public IReadOnlyDictionary<string, RowMatrix> LoadProjections()
+    {
+        var dir = File_(AnalysisFolder);
+        var r = new SortedDictionary<string, RowMatrix>(StringComparer.Ordinal);
+        if (!Directory.Exists(dir)) return r;
+        foreach (var f in Directory.GetFiles(dir, "phate_*.csv").Order(StringComparer.Ordinal))
+            r[System.IO.Path.GetFileNameWithoutExtension(f)["phate_".Length..]] = CsvMatrix.Read(f);
+        return r;
+    }
+}

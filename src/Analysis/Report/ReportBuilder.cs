@@ -1,0 +1,216 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using EquiGrid.Analysis.Data;
+using EquiGrid.Analysis.Figures;
+using EquiGrid.Analysis.Numerics;
+using EquiGrid.Analysis.Utilisation;
+using EquiGrid.Kernels;
+using ScottPlot;
+
+namespace EquiGrid.Analysis.Report;
+
+/// <summary>Paths written by <see cref="ReportBuilder.Build"/>.</summary>
+/// <param name="Html">Self-contained HTML (images as data URIs).</param>
+/// <param name="Markdown">Markdown version (images linked from the figure folder).</param>
+/// <param name="FigureFolder">Folder with every figure as PNG and SVG.</param>
+/// <param name="Table">The study table.</param>
+public sealed record ReportOutput(string Html, string Markdown, string FigureFolder, StudyTable Table);
+
+/// <summary>
+/// Builds the study report: study table, Fig. 1 per trial (joint + per-l PHATE coloured by NSPS), utilisation bars,
+/// tensor-product path diagrams, learning curves, corner molecules and an automatic reading.
+/// Trials with embeddings but no utilisation.json are analysed on the way (and the result saved in the trial).
+/// </summary>
+public static class ReportBuilder
+{
+    private const int PanelW = 460, PanelH = 400;
+
+    /// <summary>Writes the report for a study or trial folder to <paramref name="htmlPath"/> (+ .md next to it).</summary>
+    public static ReportOutput Build(string studyOrTrial, string htmlPath, Action<string>? log = null, AnalyzeOptions? analyzeOptions = null)
+    {
+        var study = StudyDirectory.Open(studyOrTrial);
+        htmlPath = Path.GetFullPath(htmlPath);
+        var outDir = Path.GetDirectoryName(htmlPath)!;
+        Directory.CreateDirectory(outDir);
+        string stem = Path.GetFileNameWithoutExtension(htmlPath);
+        var figDir = Path.Combine(outDir, stem + "_files");
+        Directory.CreateDirectory(figDir);
+
+        var rows = new List<StudyTableRow>();
+        var summaries = new Dictionary<string, UtilisationSummary>();
+        var curves = new List<(string, IReadOnlyList<EpochPoint>)>();
+        var figures = new List<(string Section, string Caption, FigureFiles Files)>();
+        var corners = new List<CornerMolecule>();
+        var lsets = new SortedDictionary<string, (LSet LSet, int Hidden)>(StringComparer.Ordinal);
+
+        foreach (var trial in study.Trials)
+        {
+            var result = trial.LoadResult();
+            curves.Add((trial.Name, trial.LoadCurve(result)));
+            var summary = trial.LoadUtilisation();
+            EmbeddingSet? set = Directory.Exists(trial.EmbeddingsPath) ? trial.LoadEmbeddingsWithNsps() : null;
+            if (summary is null && set is not null)
+            {
+                log?.Invoke($"{trial.Name}: no {TrialDirectory.UtilisationFile}, analysing now");
+                var analysis = UtilisationAnalyzer.Analyze(trial.Name, set, trial.LoadAblation(), analyzeOptions, log);
+                trial.SaveAnalysis(analysis, set);
+                summary = analysis.Summary;
+            }
+            if (summary is not null) summaries[trial.Name] = summary;
+            var row = StudyTableRow.From(trial.Name, result, summary);
+            rows.Add(row);
+            if (TryLSet(row.LSet) is { } ls) lsets[$"{ls}|{row.Hidden}"] = (ls, row.Hidden ?? HiddenFromIrreps(summary?.Irreps) ?? 1);
+
+            var projections = trial.LoadProjections();
+            if (set is not null && projections.Count > 0)
+            {
+                foreach (var (key, coords) in projections)
+                    if (coords.Rows != set.Count)
+                        throw new InvalidDataException($"{trial.FullPath}: analysis/phate_{key}.csv has {coords.Rows} rows but the embeddings have {set.Count}; re-run `equigrid analyze`");
+                var panels = new List<Plot>();
+                double vmin = set.Nsps?.Min() ?? 0, vmax = set.Nsps?.Max() ?? 1;
+                foreach (var key in projections.Keys.OrderBy(k => k == "joint" ? -1 : int.Parse(k[1..], CultureInfo.InvariantCulture)))
+                {
+                    var coords = projections[key];
+                    var c = ExtremeMolecules.Find($"{trial.Name} {key}", coords, set);
+                    corners.AddRange(c);
+                    string title = key == "joint" ? "joint embedding" : $"l = {key[1..]}";
+                    var block = summary?.Blocks.FirstOrDefault(b => key != "joint" && b.L == int.Parse(key[1..], CultureInfo.InvariantCulture));
+                    if (block?.StructureKnnR2 is { } r2) title += $"  (R² {r2:F2})";
+                    else if (key == "joint" && summary?.JointKnnR2 is { } jr) title += $"  (R² {jr:F2})";
+                    panels.Add(PhatePanels.Panel(title, coords, set.Nsps, c.Select(x => x.Row).ToList(), vmin, vmax));
+                }
+                var files = FigureWriter.SaveGrid(panels, Math.Min(3, panels.Count), PanelW, PanelH, Path.Combine(figDir, $"fig1_{Safe(trial.Name)}"));
+                figures.Add(("PHATE projections", $"{trial.Name}: PHATE of the joint embedding and of each irrep order, coloured by NSPS; A-D mark the corner molecules.", files));
+            }
+        }
+
+        var table = new StudyTable(study.Name, rows);
+        if (summaries.Count > 0)
+        {
+            figures.Add(("Utilisation", "Share of the embedding variance per irrep order, per trial.",
+                FigureWriter.Save(UtilisationBars.Create(table, "Variance share per irrep order", "variance share", p => p.VarianceShare), Path.Combine(figDir, "utilisation_variance"), 760, 420)));
+            if (rows.Any(r => r.PerL.Any(p => p.StructureKnnR2 is not null)))
+                figures.Add(("Utilisation", "Structure score per irrep order: leave-one-out 10-NN regression R² of NSPS from the standardised block.",
+                    FigureWriter.Save(UtilisationBars.Create(table, "Structure score (k-NN R² of NSPS) per irrep order", "R²", p => p.StructureKnnR2), Path.Combine(figDir, "utilisation_structure"), 760, 420)));
+        }
+        foreach (var (key, (ls, h)) in lsets)
+            figures.Add(("Tensor-product paths", $"Allowed tensor-product paths of an interaction block for L = {ls}, h = {h}.",
+                FigureWriter.Save(TensorProductDiagram.Create(ls, h), Path.Combine(figDir, $"tp_paths_{Safe(ls.ToString())}_h{h}"), 820, 520)));
+        if (curves.Any(c => c.Item2.Count > 0))
+            figures.Add(("Learning curves", "Training (thick line) and validation (thin line, open circles) loss per epoch.",
+                FigureWriter.Save(LearningCurves.Create(curves), Path.Combine(figDir, "learning_curves"), 760, 420)));
+
+        var reading = ReportReading.Sentences(table, summaries);
+        AnalysisJson.Write(Path.Combine(figDir, "study_table.json"), table);
+        var html = RenderHtml(study.Name, table, reading, figures, corners);
+        File.WriteAllText(htmlPath, html);
+        var mdPath = Path.ChangeExtension(htmlPath, ".md");
+        File.WriteAllText(mdPath, RenderMarkdown(study.Name, table, reading, figures, corners, outDir));
+        log?.Invoke($"report: {htmlPath} ({figures.Count} figures, {rows.Count} trials)");
+        return new ReportOutput(htmlPath, mdPath, figDir, table);
+    }
+
+    private static string RenderHtml(string name, StudyTable table, IReadOnlyList<string> reading,
+        IReadOnlyList<(string Section, string Caption, FigureFiles Files)> figures, IReadOnlyList<CornerMolecule> corners)
+    {
+        string E(string s) => WebUtility.HtmlEncode(s);
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(E($"EquiGrid report: {name}")).Append("</title><style>")
+          .Append("body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1400px;color:#222;padding:0 1em}")
+          .Append("table{border-collapse:collapse;margin:1em 0;font-size:14px}th,td{border:1px solid #ccc;padding:4px 8px;text-align:right}table.corners td{text-align:left}")
+          .Append("th{background:#f3f3f3}td:first-child,th:first-child{text-align:left}figure{margin:1.5em 0}img{max-width:100%;border:1px solid #eee}")
+          .Append("figcaption{color:#555;font-size:14px}code{font-size:13px}</style></head><body>");
+        sb.Append("<h1>").Append(E($"EquiGrid report: {name}")).Append("</h1>");
+        sb.Append("<h2>Study table</h2><table id=\"study-table\"><thead><tr>");
+        foreach (var h in table.Header) sb.Append("<th>").Append(E(h)).Append("</th>");
+        sb.Append("</tr></thead><tbody>");
+        foreach (var row in table.Cells)
+        {
+            sb.Append("<tr class=\"trial\">");
+            foreach (var c in row) sb.Append("<td>").Append(E(c)).Append("</td>");
+            sb.Append("</tr>");
+        }
+        sb.Append("</tbody></table><p>Per-l cells: share of the embedding variance / structure score (leave-one-out 10-NN R² of NSPS).</p>");
+        sb.Append("<h2>Reading</h2><ul>");
+        foreach (var s in reading) sb.Append("<li>").Append(E(s)).Append("</li>");
+        sb.Append("</ul>");
+        foreach (var group in figures.GroupBy(f => f.Section))
+        {
+            sb.Append("<h2>").Append(E(group.Key)).Append("</h2>");
+            foreach (var f in group)
+            {
+                var b64 = Convert.ToBase64String(File.ReadAllBytes(f.Files.Png));
+                sb.Append("<figure><img alt=\"").Append(E(f.Caption)).Append("\" src=\"data:image/png;base64,").Append(b64).Append("\">")
+                  .Append("<figcaption>").Append(E(f.Caption)).Append("</figcaption></figure>");
+                if (group.Key == "PHATE projections")
+                {
+                    var panelPrefix = f.Caption.Split(':')[0] + " ";
+                    var list = corners.Where(c => c.Panel.StartsWith(panelPrefix, StringComparison.Ordinal)).ToList();
+                    if (list.Count > 0)
+                    {
+                        // One row per panel, one column per corner: compact enough to read next to the figure.
+                        sb.Append("<table class=\"corners\"><thead><tr><th>panel</th>");
+                        for (int c = 0; c < 4; c++) sb.Append("<th>").Append(E($"{(char)('A' + c)} ({ExtremeMolecules.Corners[c]})")).Append("</th>");
+                        sb.Append("</tr></thead><tbody>");
+                        foreach (var panel in list.GroupBy(c => c.Panel))
+                        {
+                            sb.Append("<tr><td>").Append(E(panel.Key[panelPrefix.Length..])).Append("</td>");
+                            foreach (var c in panel)
+                                sb.Append("<td><code>").Append(E(c.Smiles)).Append("</code><br>id ").Append(E(c.Id)).Append(", NSPS ")
+                                  .Append(c.Nsps?.ToString("F2", CultureInfo.InvariantCulture) ?? "n/a").Append("</td>");
+                            sb.Append("</tr>");
+                        }
+                        sb.Append("</tbody></table>");
+                    }
+                }
+            }
+        }
+        sb.Append("</body></html>");
+        return sb.ToString();
+    }
+
+    private static string RenderMarkdown(string name, StudyTable table, IReadOnlyList<string> reading,
+        IReadOnlyList<(string Section, string Caption, FigureFiles Files)> figures, IReadOnlyList<CornerMolecule> corners, string outDir)
+    {
+        var sb = new StringBuilder();
+        sb.AppendLine($"# EquiGrid report: {name}").AppendLine();
+        sb.AppendLine("## Study table").AppendLine().Append(table.ToMarkdown()).AppendLine();
+        sb.AppendLine("Per-l cells: share of the embedding variance / structure score (leave-one-out 10-NN R² of NSPS).").AppendLine();
+        sb.AppendLine("## Reading").AppendLine();
+        foreach (var s in reading) sb.AppendLine($"- {s}");
+        sb.AppendLine();
+        foreach (var group in figures.GroupBy(f => f.Section))
+        {
+            sb.AppendLine($"## {group.Key}").AppendLine();
+            foreach (var f in group)
+            {
+                var rel = Path.GetRelativePath(outDir, f.Files.Png).Replace('\\', '/');
+                sb.AppendLine($"![{f.Caption}]({rel})").AppendLine().AppendLine($"*{f.Caption}* ([SVG]({Path.GetRelativePath(outDir, f.Files.Svg).Replace('\\', '/')}))").AppendLine();
+                if (group.Key == "PHATE projections")
+                {
+                    var panelPrefix = f.Caption.Split(':')[0] + " ";
+                    var list = corners.Where(c => c.Panel.StartsWith(panelPrefix, StringComparison.Ordinal)).ToList();
+                    if (list.Count == 0) continue;
+                    sb.AppendLine("| panel | " + string.Join(" | ", Enumerable.Range(0, 4).Select(c => $"{(char)('A' + c)} ({ExtremeMolecules.Corners[c]})")) + " |");
+                    sb.AppendLine("|---|---|---|---|---|");
+                    foreach (var panel in list.GroupBy(c => c.Panel))
+                        sb.AppendLine($"| {panel.Key[panelPrefix.Length..]} | " + string.Join(" | ", panel.Select(c =>
+                            $"`{c.Smiles}` (id {c.Id}, NSPS {c.Nsps?.ToString("F2", CultureInfo.InvariantCulture) ?? "n/a"})")) + " |");
+                    sb.AppendLine();
+                }
+            }
+        }
+        return sb.ToString();
+    }
+
+    private static LSet? TryLSet(string text)
+    {
+        try { return LSet.Parse(text); } catch (Exception e) when (e is FormatException or ArgumentException) { return null; }
+    }
+
+    private static int? HiddenFromIrreps(string? irreps) => irreps is null ? null : Irreps.Parse(irreps).FirstOrDefault().Mul;
+
+    private static string Safe(string s) => new(s.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
+}

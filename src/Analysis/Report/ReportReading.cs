@@ -1,0 +1,65 @@
+using System.Globalization;
+using EquiGrid.Analysis.Utilisation;
+
+namespace EquiGrid.Analysis.Report;
+
+/// <summary>
+/// The report's automatic reading: short sentences derived only from the numbers in the study table and the
+/// utilisation summaries (no number appears that is not in them).
+/// </summary>
+public static class ReportReading
+{
+    /// <summary>Share of the structure score below which an order is called "largely unused".</summary>
+    public const double UnusedShare = 0.10;
+
+    /// <summary>Sentences for the whole study.</summary>
+    public static IReadOnlyList<string> Sentences(StudyTable table, IReadOnlyDictionary<string, UtilisationSummary> summaries)
+    {
+        var s = new List<string>();
+        var withMse = table.Rows.Where(r => r.TestMseNormalized is not null).ToList();
+        if (withMse.Count > 1)
+        {
+            var best = withMse.MinBy(r => r.TestMseNormalized)!;
+            s.Add($"Lowest test MSE (normalised): {best.Trial} (L = [{best.LSet}], {P(best.TestMseNormalized, "F3")}, MAE {P(best.TestMaeEv, "F3")} eV).");
+        }
+        foreach (var row in table.Rows)
+        {
+            if (!summaries.TryGetValue(row.Trial, out var u)) { s.Add($"{row.Trial}: not analysed (no embeddings exported)."); continue; }
+            var blocks = u.Blocks;
+            var scalar = blocks.FirstOrDefault(b => b.L == 0);
+            var higher = blocks.Where(b => b.L > 0).ToList();
+            if (u.StructureTarget is null)
+                s.Add($"{row.Trial}: no NSPS available, so structure scores are not computed.");
+            else if (higher.Count > 0)
+            {
+                double share = higher.Sum(b => b.StructureShare ?? 0);
+                string orders = string.Join(",", higher.Select(b => b.L));
+                s.Add($"{row.Trial}: l={orders} carry {Pct(share)} of the structure score" +
+                      (scalar is not null ? $"; l=0 carries {Pct(scalar.StructureShare)} (k-NN R² {P(scalar.StructureKnnR2, "F2")})." : "."));
+                var unused = higher.Where(b => (b.StructureShare ?? 0) < UnusedShare).Select(b => b.L).ToList();
+                if (unused.Count > 0)
+                    s.Add($"{row.Trial}: l={string.Join(",", unused)} {(unused.Count == 1 ? "carries" : "each carry")} less than {Pct(UnusedShare)} of the structure score (largely unused for NSPS).");
+            }
+            var varHigher = higher.Sum(b => b.VarianceShare ?? 0);
+            if (higher.Count > 0)
+                s.Add($"{row.Trial}: l>0 blocks hold {Pct(varHigher)} of the embedding variance" +
+                      (scalar is not null ? $", l=0 holds {Pct(scalar.VarianceShare)}." : "."));
+            if (u.AblationStatus != "available") s.Add($"{row.Trial}: ablation and attribution {u.AblationStatus}.");
+            else
+            {
+                var abl = blocks.Where(b => b.Ablation?.FirstOrDefault(a => a.Layer == "final") is not null)
+                    .Select(b => (b.L, Delta: b.Ablation!.First(a => a.Layer == "final").Value)).ToList();
+                if (abl.Count > 0)
+                {
+                    var most = abl.MaxBy(a => a.Delta);
+                    s.Add($"{row.Trial}: zeroing l={most.L} after the final block raises the test error most (+{most.Delta.ToString("G3", CultureInfo.InvariantCulture)} {u.AblationMetric}).");
+                }
+            }
+        }
+        return s;
+    }
+
+    private static string Pct(double? v) => v is { } d && double.IsFinite(d) ? (d * 100).ToString("F0", CultureInfo.InvariantCulture) + "%" : "n/a";
+
+    private static string P(double? v, string f) => v is { } d && double.IsFinite(d) ? d.ToString(f, CultureInfo.InvariantCulture) : "n/a";
+}

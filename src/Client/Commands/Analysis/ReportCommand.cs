@@ -1,0 +1,29 @@
+using System.CommandLine;
+using EquiGrid.Analysis.Phate;
+using EquiGrid.Analysis.Report;
+using EquiGrid.Analysis.Utilisation;
+using EquiGrid.Client.Cli;
+
+namespace EquiGrid.Client.Commands.Analysis;
+
+/// <summary><c>equigrid report STUDY_OR_TRIAL_DIR [--out report.html]</c>: self-contained HTML + Markdown study report.</summary>
+public static class ReportCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var path = new Argument<string>("path") { Description = "Study folder (one sub-folder per trial, optional study.json) or a single trial folder" };
+        var output = new Option<string>("--out") { Description = "HTML file to write (the Markdown version goes next to it)", DefaultValueFactory = _ => "report.html" };
+        var noPhate = new Option<bool>("--no-phate") { Description = "When a trial must be analysed first, skip PHATE" };
+        var cmd = new Command("report", "Write the study report: table, PHATE figures coloured by NSPS, utilisation bars, tensor-product paths, learning curves") { path, output, noPhate };
+        cmd.SetAction((parse, ct) => CliApp.Run(() =>
+        {
+            var res = ReportBuilder.Build(parse.GetValue(path)!, parse.GetValue(output)!, line => Console.Error.WriteLine(line),
+                new AnalyzeOptions { RunPhate = !parse.GetValue(noPhate), Phate = new PhateOptions() });
+            Console.WriteLine(res.Html);
+            Console.WriteLine(res.Markdown);
+            return ExitCodes.Ok;
+        }, ct));
+        return cmd;
+    }
+}

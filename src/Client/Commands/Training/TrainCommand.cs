@@ -1,0 +1,101 @@
+using System.CommandLine;
+using System.Text.Json;
+using EquiGrid.Client.Cli;
+using EquiGrid.Training;
+
+namespace EquiGrid.Client.Commands.Training;
+
+/// <summary><c>equigrid train</c>: one trial on this machine, with checkpoints, resuming when its output folder has some.</summary>
+public static class TrainCommand
+{
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var l = new Option<string>("--l") { Description = "L-set, e.g. 0,1,2 or 0,3,4,5,6", Required = true };
+        var hidden = new Option<int>("--hidden") { Description = "Hidden multiplicity h", DefaultValueFactory = _ => 16 };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs", DefaultValueFactory = _ => 3 };
+        var seed = new Option<int>("--seed") { Description = "Seed for init, split and batch order", DefaultValueFactory = _ => 21616 };
+        var maxMolecules = new Option<int?>("--max-molecules") { Description = "Cap on training molecules" };
+        var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 32 };
+        var lr = new Option<double>("--lr") { Description = "AdamW learning rate", DefaultValueFactory = _ => 1e-3 };
+        var layers = new Option<int>("--layers") { Description = "num_layers", DefaultValueFactory = _ => 3 };
+        var data = new Option<string?>("--data") { Description = "QM9 file or directory (default: the shipped subset)" };
+        var graph = new Option<string>("--graph") { Description = "bond (reference) or radius", DefaultValueFactory = _ => "bond" };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint every N steps (and at epoch ends)", DefaultValueFactory = _ => 50 };
+        var threads = new Option<int>("--threads") { Description = "Torch threads (results are reproducible for the same value)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var outDir = new Option<string>("--out") { Description = "Output folder: result.json, metrics.jsonl, checkpoints/", Required = true };
+        var export = new Option<bool>("--export-embeddings") { Description = "Write embeddings/ (embeddings.npy, embeddings.json, ablation.json) for the analysis" };
+        var json = CliApp.JsonOption();
+        var cmd = new Command("train", "Train one trial locally (resumes from the output folder's latest valid checkpoint)")
+        {
+            l, hidden, epochs, seed, maxMolecules, batch, lr, layers, data, graph, checkpointEvery, threads, outDir, export, json,
+        };
+        cmd.SetAction((parse, ct) => CliApp.RunAsync(async token =>
+        {
+            var spec = new TrialSpec
+            {
+                LSet = parse.GetValue(l)!, Hidden = parse.GetValue(hidden), Epochs = parse.GetValue(epochs), Seed = parse.GetValue(seed),
+                MaxMolecules = parse.GetValue(maxMolecules), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
+                Layers = parse.GetValue(layers), DataPath = parse.GetValue(data), Graph = parse.GetValue(graph),
+                CheckpointEverySteps = parse.GetValue(checkpointEvery),
+            };
+            var dir = Path.GetFullPath(parse.GetValue(outDir)!);
+            Directory.CreateDirectory(dir);
+            var trainingData = TrialData.Load(spec);
+            bool asJson = parse.GetValue(json);
+            var progress = new ConsoleTrainingProgress(asJson ? Console.Error : Console.Out);
+            var trainer = new Trainer(spec, trainingData, new TrainerOptions
+            {
+                Store = new FileSystemCheckpointStore(Path.Combine(dir, "checkpoints")),
+                TrialId = spec.Name,
+                Progress = progress,
+                Log = Console.Error,
+                Threads = parse.GetValue(threads),
+                MetricsDirectory = dir,
+            });
+            var result = await trainer.RunAsync(token);
+            progress.Finish();
+            if (parse.GetValue(export))
+            {
+                EmbeddingExporter.Export(trainer, trainingData, dir);
+                Console.Error.WriteLine($"wrote {Path.Combine(dir, "embeddings")}");
+            }
+            await File.WriteAllTextAsync(Path.Combine(dir, "result.json"), JsonSerializer.Serialize(result, CliApp.Json), token);
+            if (asJson) CliApp.WriteJson(result);
+            else
+            {
+                Console.WriteLine($"{spec.Name}: {result.Parameters:N0} parameters, test MSE (normalised) {result.TestMseNormalized:F4}, MAE {result.TestMaeEv:F3} eV, RMSE {result.TestRmseEv:F3} eV");
+                Console.WriteLine($"wrote {Path.Combine(dir, "result.json")}");
+            }
+            return ExitCodes.Ok;
+        }, ct));
+        return cmd;
+    }
+}
+
+/// <summary>Progress lines: a bar redrawn in place on a terminal, one plain line per report when redirected.</summary>
+internal sealed class ConsoleTrainingProgress(TextWriter writer) : IProgress<TrainingProgress>
+{
+    private readonly bool _terminal = writer == Console.Out ? !Console.IsOutputRedirected : !Console.IsErrorRedirected;
+    private bool _dirty;
+
+    public void Report(TrainingProgress p)
+    {
+        double fraction = p.TotalSteps == 0 ? 0 : (double)p.Step / p.TotalSteps;
+        var val = p.ValLoss is double v ? $" val {v:F4}" : "";
+        var text = $"epoch {p.Epoch + 1} step {p.Step}/{p.TotalSteps} loss {p.TrainLoss:F4}{val} {p.MoleculesPerSecond:F1} mol/s";
+        if (_terminal)
+        {
+            int width = 30, filled = (int)(fraction * width);
+            writer.Write($"\r[{new string('#', filled)}{new string('.', width - filled)}] {text}   ");
+            _dirty = true;
+            if (p.EpochEnd) { writer.WriteLine(); _dirty = false; }
+        }
+        else writer.WriteLine(text);
+    }
+
+    public void Finish()
+    {
+        if (_dirty) writer.WriteLine();
+    }
+}

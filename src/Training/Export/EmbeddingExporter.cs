@@ -1,0 +1,136 @@
+using System.Text;
+using System.Text.Json;
+using EquiGrid.Training.Data;
+using EquiGrid.Training.Model;
+using static TorchSharp.torch;
+
+namespace EquiGrid.Training;
+
+/// <summary>
+/// Writes what the utilisation analysis needs from a trained model into <c>DIR/embeddings/</c>:
+/// embeddings.npy (float32 [n, hidden.Dim]: per-molecule sums of the final node features, before the readout),
+/// embeddings.json (irreps, per-block column ranges, ids, SMILES, targets and predictions in eV, split) and
+/// ablation.json (test error with each order zeroed after each block, and gradient x input attribution per block and
+/// order). The layout is the one the Analysis loader reads (docs/analysis.md).
+/// </summary>
+public static class EmbeddingExporter
+{
+    /// <summary>Exports every molecule of <paramref name="data"/> and the ablation numbers on the trainer's test split.</summary>
+    public static void Export(Trainer trainer, TrainingData data, string trialDirectory, int batchSize = 64)
+    {
+        var model = trainer.Model ?? throw new InvalidOperationException("train the model before exporting embeddings");
+        var dir = Path.Combine(trialDirectory, "embeddings");
+        Directory.CreateDirectory(dir);
+        var irreps = model.Config.HiddenIrreps;
+        int n = data.Molecules.Count, dim = irreps.Dim;
+        var matrix = new float[(long)n * dim];
+        var predictions = new double[n];
+        model.eval();
+        using (no_grad())
+        {
+            for (int start = 0; start < n; start += batchSize)
+            {
+                using var scope = NewDisposeScope();
+                var idx = Enumerable.Range(start, Math.Min(batchSize, n - start)).ToArray();
+                var batch = data.Batch(idx);
+                var output = model.ForwardDetailed(batch, null);
+                var emb = EquivariantModel.GraphEmbedding(output.NodeFeatures, batch).contiguous().data<float>().ToArray();
+                Array.Copy(emb, 0, matrix, (long)start * dim, emb.Length);
+                var pred = output.Prediction.data<float>().ToArray();
+                for (int i = 0; i < idx.Length; i++) predictions[start + i] = data.Normalizer.Denormalize(pred[i]);
+            }
+        }
+        WriteNpy(Path.Combine(dir, "embeddings.npy"), matrix, n, dim);
+
+        var split = new string[n];
+        foreach (var i in trainer.Split.Train) split[i] = "train";
+        foreach (var i in trainer.Split.Validation) split[i] = "validation";
+        foreach (var i in trainer.Split.Test) split[i] = "test";
+        var blocks = Enumerable.Range(0, irreps.Count).Select(i => new
+        {
+            irrep = irreps[i].ToString(), l = irreps[i].Irrep.L, parity = irreps[i].Irrep.Parity,
+            mul = irreps[i].Mul, start = irreps.Slice(i).Start, length = irreps.Slice(i).Length,
+        });
+        var meta = new
+        {
+            irreps = irreps.ToString(),
+            blocks,
+            ids = data.Molecules.Select(m => m.GdbId),
+            smiles = data.Molecules.Select(m => m.Smiles ?? ""),
+            targets_ev = data.Molecules.Select(m => m.AtomizationEnergyEv),
+            predictions_ev = predictions,
+            split,
+        };
+        File.WriteAllText(Path.Combine(dir, "embeddings.json"), JsonSerializer.Serialize(meta, new JsonSerializerOptions { WriteIndented = false }));
+        File.WriteAllText(Path.Combine(dir, "ablation.json"), JsonSerializer.Serialize(Ablation(trainer, model, data), new JsonSerializerOptions { WriteIndented = true }));
+    }
+
+    private static object Ablation(Trainer trainer, EquivariantModel model, TrainingData data)
+    {
+        var test = trainer.Split.Test;
+        double baseline = trainer.Evaluate(model, test).Mse;
+        var ablation = new List<object>();
+        int blocks = model.Blocks.Count;
+        foreach (var l in model.Config.LSet.Orders)
+            for (int b = 0; b < blocks; b++)
+            {
+                double error = trainer.Evaluate(model, test, new IrrepAblation(b, l)).Mse;
+                ablation.Add(new { layer = b == blocks - 1 ? "final" : $"block_{b}", l, error, delta = error - baseline });
+            }
+        return new { metric = "test_mse_normalized", baseline, ablation, attribution = Attribution(model, data, test) };
+    }
+
+    // Gradient x input of the summed prediction w.r.t. the node features after each block, |g*x| summed over the
+    // block's columns and averaged over atoms: how much each order contributes to the output at that depth.
+    private static List<object> Attribution(EquivariantModel model, TrainingData data, IReadOnlyList<int> indices)
+    {
+        var irreps = model.Config.HiddenIrreps;
+        int blocks = model.Blocks.Count;
+        var sums = new double[blocks, irreps.Count];
+        long atoms = 0;
+        model.eval();
+        for (int start = 0; start < indices.Count; start += 32)
+        {
+            using var scope = NewDisposeScope();
+            var batch = data.Batch(indices.Skip(start).Take(32).ToArray());
+            var output = model.ForwardDetailed(batch, null);
+            var grads = autograd.grad(new List<Tensor> { output.Prediction }, output.BlockFeatures.ToList(), new List<Tensor> { ones_like(output.Prediction) }, retain_graph: false, allow_unused: true);
+            for (int b = 0; b < blocks; b++)
+            {
+                if (grads[b] is null) continue;
+                var gx = (grads[b] * output.BlockFeatures[b]).abs().sum(0L);
+                var v = gx.data<float>().ToArray();
+                for (int i = 0; i < irreps.Count; i++)
+                {
+                    var (s, len) = irreps.Slice(i);
+                    for (int k = s; k < s + len; k++) sums[b, i] += v[k];
+                }
+            }
+            atoms += batch.AtomCount;
+        }
+        var list = new List<object>();
+        for (int b = 0; b < blocks; b++)
+            for (int i = 0; i < irreps.Count; i++)
+                list.Add(new { layer = b == blocks - 1 ? "final" : $"block_{b}", l = irreps[i].Irrep.L, value = sums[b, i] / Math.Max(1, atoms) });
+        return list;
+    }
+
+    /// <summary>Writes a float32 C-order .npy (format version 1.0).</summary>
+    public static void WriteNpy(string path, float[] data, int rows, int cols)
+    {
+        var header = $"{{'descr': '<f4', 'fortran_order': False, 'shape': ({rows}, {cols}), }}";
+        int total = 10 + header.Length + 1;
+        int pad = (64 - total % 64) % 64;
+        header = header + new string(' ', pad) + "\n";
+        using var f = File.Create(path);
+        f.WriteByte(0x93);
+        f.Write(Encoding.ASCII.GetBytes("NUMPY"));
+        f.WriteByte(1);
+        f.WriteByte(0);
+        var hb = Encoding.ASCII.GetBytes(header);
+        f.WriteByte((byte)(hb.Length & 0xff));
+        f.WriteByte((byte)(hb.Length >> 8));
+        f.Write(hb);
+        f.Write(System.Runtime.InteropServices.MemoryMarshal.AsBytes(data.AsSpan()));
+    }
+}

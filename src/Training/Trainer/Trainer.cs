@@ -1,0 +1,235 @@
+using System.Diagnostics;
+using System.Security.Cryptography;
+using System.Text.Json;
+using EquiGrid.Training.Data;
+using EquiGrid.Training.Model;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace EquiGrid.Training;
+
+/// <summary>
+/// Trains one trial deterministically: the spec's seed fixes the weight init, the split and every epoch's batch
+/// order; checkpoints carry the weights, the AdamW state, the epoch and the position in its batch order, so a run
+/// resumed from any checkpoint ends bit-identical to one never interrupted (same machine, same thread count).
+/// </summary>
+public sealed class Trainer
+{
+    private readonly TrialSpec _spec;
+    private readonly TrainingData _data;
+    private readonly TrainerOptions _options;
+
+    /// <summary>Prepares a trial; nothing runs until <see cref="RunAsync"/>.</summary>
+    public Trainer(TrialSpec spec, TrainingData data, TrainerOptions? options = null)
+    {
+        if (spec.Epochs < 1) throw new ArgumentException($"epochs = {spec.Epochs}: train for at least one epoch");
+        if (spec.BatchSize < 1) throw new ArgumentException($"batch size = {spec.BatchSize}: must be >= 1");
+        if (!(spec.LearningRate > 0)) throw new ArgumentException($"learning rate = {spec.LearningRate}: must be > 0");
+        if (spec.CheckpointEverySteps < 1) throw new ArgumentException($"checkpoint-every = {spec.CheckpointEverySteps}: must be >= 1 step");
+        if (spec.MaxMolecules is < 1) throw new ArgumentException($"max-molecules = {spec.MaxMolecules}: must be >= 1");
+        _spec = spec;
+        _data = data;
+        _options = options ?? new TrainerOptions();
+        Config = ModelConfig.FromSpec(spec);
+        Split = DatasetSplit.Create(data.Molecules.Count, spec.Seed);
+        TrainIndices = spec.MaxMolecules is int max && max < Split.Train.Length ? Split.Train[..max] : Split.Train;
+    }
+
+    /// <summary>The architecture.</summary>
+    public ModelConfig Config { get; }
+    /// <summary>The seeded split of the dataset.</summary>
+    public DatasetSplit Split { get; }
+    /// <summary>Training molecules actually used (the split's train part, capped by MaxMolecules).</summary>
+    public int[] TrainIndices { get; }
+    /// <summary>The trained model after <see cref="RunAsync"/> (for export and analysis).</summary>
+    public EquivariantModel? Model { get; private set; }
+
+    /// <summary>Batches per epoch.</summary>
+    public int BatchesPerEpoch => (TrainIndices.Length + _spec.BatchSize - 1) / _spec.BatchSize;
+
+    /// <summary>Trains to the end (resuming from the latest valid checkpoint, if any) and evaluates on the test split.</summary>
+    public async Task<TrialResult> RunAsync(CancellationToken ct = default)
+    {
+        torch.set_num_threads(_options.Threads);
+        torch.manual_seed(_spec.Seed);
+        var model = new EquivariantModel(Config);
+        Model = model;
+        var optimizer = torch.optim.AdamW(model.parameters(), lr: _spec.LearningRate, weight_decay: 0);
+        var state = new TrainingState();
+        var resumed = await TryResumeAsync(model, optimizer, ct);
+        if (resumed is not null) state = resumed;
+
+        long totalSteps = (long)BatchesPerEpoch * _spec.Epochs;
+        long stepsThisProcess = 0;
+        var window = Stopwatch.StartNew();
+        int windowMolecules = 0;
+        double lastRate = 0;
+        using var metrics = _options.MetricsDirectory is null ? null : OpenMetrics(_options.MetricsDirectory, resumed is not null);
+
+        while (state.Epoch < _spec.Epochs)
+        {
+            var order = EpochOrder(state.Epoch);
+            var epochClock = Stopwatch.StartNew();
+            for (int b = state.Position; b < BatchesPerEpoch; b++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var indices = order.Skip(b * _spec.BatchSize).Take(_spec.BatchSize).ToArray();
+                double loss = TrainStep(model, optimizer, _data.Batch(indices));
+                state.LossSum += loss;
+                state.LossCount++;
+                state.Step++;
+                state.Position = b + 1;
+                windowMolecules += indices.Length;
+                stepsThisProcess++;
+                if (state.Step % _options.ReportEverySteps == 0)
+                {
+                    lastRate = windowMolecules / Math.Max(window.Elapsed.TotalSeconds, 1e-9);
+                    Report(state, totalSteps, null, lastRate, epochEnd: false);
+                    window.Restart();
+                    windowMolecules = 0;
+                }
+                if (state.Step % _spec.CheckpointEverySteps == 0 && state.Position < BatchesPerEpoch)
+                    await SaveAsync(model, optimizer, state, ct);
+                if (_options.StopAfterSteps is long stop && stepsThisProcess >= stop)
+                    throw new OperationCanceledException($"stopped after {stop} steps (test hook)");
+            }
+            double val = Evaluate(model, Split.Validation).Mse;
+            var epoch = new EpochMetrics(state.Epoch, state.LossSum / Math.Max(1, state.LossCount), val, epochClock.Elapsed.TotalSeconds);
+            state.History.Add(epoch);
+            metrics?.WriteLine(JsonSerializer.Serialize(new { type = "epoch", epoch = epoch.Epoch, train_loss = epoch.TrainLoss, val_loss = epoch.ValLoss, seconds = epoch.Seconds, step = state.Step }));
+            metrics?.Flush();
+            Report(state, totalSteps, val, windowMolecules > 0 ? windowMolecules / Math.Max(window.Elapsed.TotalSeconds, 1e-9) : lastRate, epochEnd: true);
+            state.Epoch++;
+            state.Position = 0;
+            state.LossSum = 0;
+            state.LossCount = 0;
+            await SaveAsync(model, optimizer, state, ct);
+        }
+
+        var test = Evaluate(model, Split.Test);
+        var result = new TrialResult
+        {
+            Spec = _spec,
+            Parameters = model.ParameterCount,
+            TestMseNormalized = test.Mse,
+            TestMaeEv = test.MaeEv,
+            TestRmseEv = test.RmseEv,
+            Epochs = state.History.ToList(),
+            WeightsSha256 = WeightsHash(model),
+        };
+        metrics?.WriteLine(JsonSerializer.Serialize(new { type = "test", mse = test.Mse, mae_ev = test.MaeEv, rmse_ev = test.RmseEv }));
+        return result;
+    }
+
+    /// <summary>Normalised MSE, and MAE / RMSE in eV, of the model on the molecules at <paramref name="indices"/>.</summary>
+    public EvaluationMetrics Evaluate(EquivariantModel model, IReadOnlyList<int> indices, IrrepAblation? ablation = null)
+    {
+        if (indices.Count == 0) return new EvaluationMetrics(double.NaN, double.NaN, double.NaN);
+        model.eval();
+        using var noGrad = torch.no_grad();
+        double se = 0, ae = 0;
+        for (int start = 0; start < indices.Count; start += _spec.BatchSize)
+        {
+            using var scope = NewDisposeScope();
+            var chunk = indices.Skip(start).Take(_spec.BatchSize).ToArray();
+            var batch = _data.Batch(chunk);
+            var pred = model.ForwardDetailed(batch, ablation).Prediction.data<float>().ToArray();
+            for (int i = 0; i < pred.Length; i++)
+            {
+                double d = pred[i] - batch.Targets[i];
+                se += d * d;
+                ae += Math.Abs(d);
+            }
+        }
+        double n = indices.Count, std = _data.Normalizer.StdEv;
+        return new EvaluationMetrics(se / n, ae / n * std, Math.Sqrt(se / n) * std);
+    }
+
+    /// <summary>SHA-256 over every parameter's float32 bytes, in registration order.</summary>
+    public static string WeightsHash(nn.Module model)
+    {
+        using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        foreach (var p in model.parameters())
+            sha.AppendData(p.detach().contiguous().bytes);
+        return Convert.ToHexStringLower(sha.GetHashAndReset());
+    }
+
+    private static double TrainStep(EquivariantModel model, OptimizerHelper optimizer, GraphBatch batch)
+    {
+        using var scope = NewDisposeScope();
+        model.train();
+        optimizer.zero_grad();
+        var loss = nn.functional.mse_loss(model.Forward(batch), tensor(batch.Targets));
+        loss.backward();
+        optimizer.step();
+        return loss.item<float>();
+    }
+
+    private int[] EpochOrder(int epoch)
+    {
+        var order = (int[])TrainIndices.Clone();
+        // One generator per (seed, epoch): the order of epoch e never depends on how epochs before it ran.
+        new Random(HashCode.Combine(_spec.Seed, epoch, 0x5eed)).Shuffle(order);
+        return order;
+    }
+
+    private void Report(TrainingState state, long totalSteps, double? val, double moleculesPerSecond, bool epochEnd) =>
+        _options.Progress?.Report(new TrainingProgress
+        {
+            Epoch = state.Epoch,
+            Step = state.Step,
+            TotalSteps = totalSteps,
+            TrainLoss = state.LossSum / Math.Max(1, state.LossCount),
+            ValLoss = val ?? state.History.LastOrDefault()?.ValLoss,
+            MoleculesPerSecond = moleculesPerSecond,
+            EpochEnd = epochEnd,
+        });
+
+    private static StreamWriter OpenMetrics(string dir, bool append)
+    {
+        Directory.CreateDirectory(dir);
+        return new StreamWriter(Path.Combine(dir, "metrics.jsonl"), append);
+    }
+
+    private async Task SaveAsync(EquivariantModel model, OptimizerHelper optimizer, TrainingState state, CancellationToken ct)
+    {
+        if (_options.Store is null) return;
+        var payload = CheckpointPayload.Write(_spec, state, model, optimizer);
+        await _options.Store.SaveAsync(_options.TrialId, _options.Attempt, state.Step, payload, ct);
+    }
+
+    private async Task<TrainingState?> TryResumeAsync(EquivariantModel model, OptimizerHelper optimizer, CancellationToken ct)
+    {
+        if (_options.Store is null) return null;
+        foreach (var reference in await _options.Store.ListAsync(_options.TrialId, ct))
+        {
+            try
+            {
+                var bytes = await _options.Store.LoadAsync(reference, ct);
+                var state = CheckpointPayload.Read(bytes, _spec, model, optimizer);
+                _options.Log?.WriteLine($"resuming {_options.TrialId} from step {reference.Step} (attempt {reference.Attempt}, epoch {state.Epoch}, batch {state.Position})");
+                return state;
+            }
+            catch (CheckpointCorruptException e)
+            {
+                _options.Log?.WriteLine($"warning: skipping checkpoint step {reference.Step} of {_options.TrialId}: {e.Message}");
+            }
+        }
+        return null;
+    }
+}
+
+/// <summary>Test-set style metrics.</summary>
+public sealed record EvaluationMetrics(double Mse, double MaeEv, double RmseEv);
+
+/// <summary>Where training is: saved in every checkpoint.</summary>
+internal sealed class TrainingState
+{
+    public int Epoch { get; set; }
+    public int Position { get; set; }
+    public long Step { get; set; }
+    public double LossSum { get; set; }
+    public int LossCount { get; set; }
+    public List<EpochMetrics> History { get; set; } = new();
+}

@@ -1,0 +1,24 @@
+namespace EquiGrid.Training;
+
+/// <summary>How a trial runs: where checkpoints go, who hears about progress, how many threads it may use.</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Checkpoint store; null trains without checkpoints (and cannot resume).</summary>
+    public ICheckpointStore? Store { get; init; }
+    /// <summary>Trial id used as the checkpoint key.</summary>
+    public string TrialId { get; init; } = "trial";
+    /// <summary>Attempt number (fencing token) written into checkpoint names.</summary>
+    public int Attempt { get; init; } = 1;
+    /// <summary>Progress reports (every <see cref="ReportEverySteps"/> steps and at every epoch end).</summary>
+    public IProgress<TrainingProgress>? Progress { get; init; }
+    /// <summary>Report interval in optimiser steps.</summary>
+    public int ReportEverySteps { get; init; } = 10;
+    /// <summary>Warnings and notes (a corrupt checkpoint skipped, a resume).</summary>
+    public TextWriter? Log { get; init; }
+    /// <summary>Torch intra-op threads; results are bit-identical only for the same value.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+    /// <summary>Directory for metrics.jsonl; null writes none.</summary>
+    public string? MetricsDirectory { get; init; }
+    /// <summary>Test hook: stop after this many optimiser steps in this process (as if killed), or null.</summary>
+    public long? StopAfterSteps { get; init; }
+}

@@ -1,0 +1,112 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using EquiGrid.Analysis.Data;
+using EquiGrid.Analysis.Phate;
+using EquiGrid.Analysis.Report;
+using EquiGrid.Analysis.Synthetic;
+using EquiGrid.Analysis.Utilisation;
+
+namespace EquiGrid.Analysis.Tests.Report;
+
+/// <summary>One synthetic two-trial study and its report, built once for all report tests.</summary>
+public sealed class ReportFixture
+{
+    public ReportFixture()
+    {
+        Root = Directory.CreateTempSubdirectory("eg-report-").FullName;
+        Study = SyntheticStudy.Write(Path.Combine(Root, "study"), new SyntheticStudy.Trial[]
+        {
+            new("L0-1-2_h4", "0,1,2", 4, new[] { 0 }, 0.2),
+            new("L0-3-4_h4", "0,3,4", 4, new[] { 0, 4 }, 0.05),
+        }, molecules: 300, seed: 1);
+        Output = ReportBuilder.Build(Study, Path.Combine(Root, "out", "report.html"), null, new AnalyzeOptions { Phate = new PhateOptions { Seed = 2 } });
+    }
+
+    public string Root { get; }
+    public string Study { get; }
+    public ReportOutput Output { get; }
+}
+
+public class ReportTests(ReportFixture fx) : IClassFixture<ReportFixture>
+{
+    [Fact]
+    public void Report_has_one_table_row_per_trial_and_embedded_figures()
+    {
+        var html = File.ReadAllText(fx.Output.Html);
+        Assert.Equal(2, Regex.Matches(html, "<tr class=\"trial\">").Count);
+        // Fig. 1 per trial, two utilisation bar charts, two TP diagrams, learning curves.
+        Assert.Equal(7, Regex.Matches(html, "src=\"data:image/png;base64,").Count);
+        Assert.DoesNotContain("src=\"http", html);
+        var md = File.ReadAllText(fx.Output.Markdown);
+        Assert.Contains("| L0-3-4_h4 | [0,3,4] |", md);
+        foreach (var png in Directory.GetFiles(fx.Output.FigureFolder, "*.png"))
+        {
+            Assert.True(new FileInfo(png).Length > 1000, png);
+            Assert.True(File.Exists(Path.ChangeExtension(png, ".svg")), png);
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, File.ReadAllBytes(png)[..4]);
+        }
+    }
+
+    [Fact]
+    public void Analysis_written_during_report_finds_the_encoding_blocks_and_reading_says_so()
+    {
+        var u = new TrialDirectory(Path.Combine(fx.Study, "L0-3-4_h4")).LoadUtilisation()!;
+        Assert.True(u.Blocks.Single(b => b.L == 4).StructureKnnR2 > 0.9);
+        Assert.True(u.Blocks.Single(b => b.L == 3).StructureKnnR2 < 0.2);
+        var html = File.ReadAllText(fx.Output.Html);
+        Assert.Contains("L0-1-2_h4: l=1,2 carry 0% of the structure score", html);
+        Assert.Contains("Lowest test MSE (normalised): L0-3-4_h4", html);
+        Assert.Contains("ablation and attribution not available", html);
+        Assert.True(File.Exists(Path.Combine(fx.Study, "L0-3-4_h4", "analysis", "phate_l4.csv")));
+    }
+
+    [ChromiumFact]
+    public void Report_opens_in_headless_chromium_with_every_image_loaded()
+    {
+        const string chromium = ChromiumFactAttribute.Binary;
+        // A copy of the report with a probe script that writes what the browser loaded into the title.
+        var probe = Path.Combine(Path.GetDirectoryName(fx.Output.Html)!, "probe.html");
+        var html = File.ReadAllText(fx.Output.Html).Replace("</body>",
+            "<script>window.addEventListener('load',()=>{const im=[...document.images];" +
+            "document.title='IMAGES '+im.length+' LOADED '+im.filter(i=>i.complete&&i.naturalWidth>0).length+" +
+            "' ROWS '+document.querySelectorAll('#study-table tbody tr').length;});</script></body>");
+        File.WriteAllText(probe, html);
+        var psi = new ProcessStartInfo(chromium)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                     "--no-first-run", "--virtual-time-budget=10000", "--dump-dom", new Uri(probe).AbsoluteUri })
+            psi.ArgumentList.Add(a);
+        using var p = Process.Start(psi)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var dom = p.StandardOutput.ReadToEnd();
+        Assert.True(p.WaitForExit(120_000), "chromium did not exit within 120 s");
+        var m = Regex.Match(dom, @"<title>IMAGES (\d+) LOADED (\d+) ROWS (\d+)</title>");
+        Assert.True(m.Success, "probe did not run; chromium stderr: " + stderr.Result.Split('\n').LastOrDefault(l => l.Length > 0));
+        Assert.Equal("7", m.Groups[1].Value);
+        Assert.Equal(m.Groups[1].Value, m.Groups[2].Value);
+        Assert.Equal("2", m.Groups[3].Value);
+    }
+
+    [Fact]
+    public void Report_of_a_folder_without_trials_is_a_clear_error()
+    {
+        var empty = Directory.CreateTempSubdirectory().FullName;
+        Assert.Contains("no trials found", Assert.Throws<InvalidDataException>(() => ReportBuilder.Build(empty, Path.Combine(empty, "r.html"))).Message);
+        Assert.Throws<DirectoryNotFoundException>(() => ReportBuilder.Build(Path.Combine(empty, "nope"), Path.Combine(empty, "r.html")));
+    }
+}
+
+/// <summary>A fact that is skipped, with the reason, only when no chromium binary exists (scripts/test.sh installs it).</summary>
+public sealed class ChromiumFactAttribute : FactAttribute
+{
+    public const string Binary = "/usr/bin/chromium";
+
+    public ChromiumFactAttribute()
+    {
+        if (!File.Exists(Binary)) Skip = $"no chromium binary at {Binary}; install it with apt-get install -y chromium";
+    }
+}

@@ -1,0 +1,97 @@
+using EquiGrid.Training.Data;
+
+namespace EquiGrid.Training.Tests.Trainer;
+
+public class TrainerTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "equigrid-trainer-" + Guid.NewGuid().ToString("N"));
+
+    private static readonly TrialSpec Spec = new()
+    {
+        LSet = "0,1", Hidden = 3, Epochs = 2, Seed = 5, BatchSize = 8, Layers = 1, CheckpointEverySteps = 2,
+    };
+
+    private static TrainingData Data() =>
+        new(SyntheticMolecules.Create(60, seed: 17), m => SyntheticMolecules.RadiusGraph(m));
+
+    private static TrainerOptions Options(ICheckpointStore? store = null, long? stopAfter = null) =>
+        new() { Store = store, TrialId = "t", Threads = 1, StopAfterSteps = stopAfter };
+
+    [Fact]
+    public async Task SameSpecAndSeedGiveBitIdenticalWeights()
+    {
+        var a = await new EquiGrid.Training.Trainer(Spec, Data(), Options()).RunAsync();
+        var b = await new EquiGrid.Training.Trainer(Spec, Data(), Options()).RunAsync();
+        Assert.Equal(a.WeightsSha256, b.WeightsSha256);
+        Assert.Equal(a.TestMseNormalized, b.TestMseNormalized);
+        Assert.Equal(2, a.Epochs.Count);
+        var c = await new EquiGrid.Training.Trainer(Spec with { Seed = 6 }, Data(), Options()).RunAsync();
+        Assert.NotEqual(a.WeightsSha256, c.WeightsSha256);
+    }
+
+    [Fact]
+    public async Task TrainingReducesTheLoss()
+    {
+        var result = await new EquiGrid.Training.Trainer(Spec with { Epochs = 4, LearningRate = 5e-3 }, Data(), Options()).RunAsync();
+        Assert.True(result.Epochs[^1].TrainLoss < result.Epochs[0].TrainLoss, $"loss went {result.Epochs[0].TrainLoss} -> {result.Epochs[^1].TrainLoss}");
+    }
+
+    [Fact]
+    public async Task ResumedRunMatchesUninterruptedRunExactly()
+    {
+        var uninterrupted = await new EquiGrid.Training.Trainer(Spec, Data(), Options()).RunAsync();
+        var store = new FileSystemCheckpointStore(_dir);
+        // 60 molecules -> 48 train -> 6 batches per epoch; stop mid-epoch 1 (step 9), after the step-8 checkpoint.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new EquiGrid.Training.Trainer(Spec, Data(), Options(store, stopAfter: 9)).RunAsync());
+        Assert.Equal(8, (await store.ListAsync("t"))[0].Step);
+        var resumed = await new EquiGrid.Training.Trainer(Spec, Data(), Options(store) with { Attempt = 2 }).RunAsync();
+        Assert.Equal(uninterrupted.WeightsSha256, resumed.WeightsSha256);
+        Assert.Equal(uninterrupted.TestMseNormalized, resumed.TestMseNormalized);
+        Assert.Equal(uninterrupted.Epochs.Select(e => (e.TrainLoss, e.ValLoss)), resumed.Epochs.Select(e => (e.TrainLoss, e.ValLoss)));
+    }
+
+    [Fact]
+    public async Task CorruptLatestCheckpointFallsBackToThePreviousOne()
+    {
+        var store = new FileSystemCheckpointStore(_dir);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new EquiGrid.Training.Trainer(Spec, Data(), Options(store, stopAfter: 5)).RunAsync());
+        var list = await store.ListAsync("t");
+        Assert.Equal(new long[] { 4, 2 }, list.Select(c => c.Step));
+        var latest = Path.Combine(_dir, "t", list[0].Location);
+        var bytes = await File.ReadAllBytesAsync(latest);
+        bytes[^10] ^= 0xFF;
+        await File.WriteAllBytesAsync(latest, bytes);
+        await Assert.ThrowsAsync<CheckpointCorruptException>(() => store.LoadAsync(list[0]));
+
+        var log = new StringWriter();
+        var uninterrupted = await new EquiGrid.Training.Trainer(Spec, Data(), Options()).RunAsync();
+        var resumed = await new EquiGrid.Training.Trainer(Spec, Data(), Options(store) with { Log = log }).RunAsync();
+        Assert.Contains("skipping checkpoint step 4", log.ToString());
+        Assert.Contains("resuming t from step 2", log.ToString());
+        Assert.Equal(uninterrupted.WeightsSha256, resumed.WeightsSha256);
+    }
+
+    [Fact]
+    public void BadSpecsAreRejectedWithTheField()
+    {
+        Assert.Contains("epochs", Assert.Throws<ArgumentException>(() => new EquiGrid.Training.Trainer(Spec with { Epochs = 0 }, Data())).Message);
+        Assert.Contains("order 0", Assert.Throws<ArgumentException>(() => new EquiGrid.Training.Trainer(Spec with { LSet = "1,2" }, Data())).Message);
+        Assert.Contains("L-set", Assert.ThrowsAny<Exception>(() => new EquiGrid.Training.Trainer(Spec with { LSet = "0,0" }, Data())).Message);
+    }
+
+    [Fact]
+    public async Task RetentionKeepsTheNewestCheckpoints()
+    {
+        var store = new FileSystemCheckpointStore(_dir, retain: 2);
+        for (int s = 1; s <= 4; s++) await store.SaveAsync("r", 1, s, new byte[] { (byte)s });
+        var list = await store.ListAsync("r");
+        Assert.Equal(new long[] { 4, 3 }, list.Select(c => c.Step));
+        Assert.False(File.Exists(Path.Combine(_dir, "r", "attempt-1", "step-1.ckpt")));
+        Assert.Equal(new byte[] { 4 }, await store.LoadAsync(list[0]));
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dir)) Directory.Delete(_dir, recursive: true);
+    }
+}
