@@ -14,6 +14,7 @@ var root = new RootCommand("EquiGrid: L-set grid studies of equivariant graph ne
     DataCommand.Create(),
     EquiGrid.Client.Commands.Training.TrainCommand.Create(),
 };
+foreach (var verb in EquiGrid.Client.Commands.Cluster.ClusterCommands.Create()) root.Subcommands.Add(verb);
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))
