@@ -169,8 +169,10 @@ public sealed class Trainer
     private int[] EpochOrder(int epoch)
     {
         var order = (int[])TrainIndices.Clone();
-        // One generator per (seed, epoch): the order of epoch e never depends on how epochs before it ran.
-        new Random(HashCode.Combine(_spec.Seed, epoch, 0x5eed)).Shuffle(order);
+        // One generator per (seed, epoch): the order of epoch e never depends on how epochs before it ran. The seed mix
+        // must be the same in every process (HashCode.Combine is randomised per process, so a resumed attempt in a new
+        // process would shuffle differently from the one it continues).
+        new Random(unchecked(_spec.Seed * 1_000_003 + epoch * 7_919 + 0x5eed)).Shuffle(order);
         return order;
     }
 
