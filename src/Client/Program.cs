@@ -16,6 +16,7 @@ var root = new RootCommand("EquiGrid: L-set grid studies of equivariant graph ne
     EquiGrid.Client.Commands.Training.ModelCommand.Create(),
     NspsCommand.Create(),
 };
+foreach (var verb in EquiGrid.Client.Commands.Cluster.ClusterCommands.Create()) root.Subcommands.Add(verb);
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))

@@ -1,0 +1,139 @@
+using System.CommandLine;
+using EquiGrid.Client.Cli;
+using EquiGrid.Grains;
+using EquiGrid.Grains.Studies;
+using Spectre.Console;
+
+namespace EquiGrid.Client.Commands.Cluster;
+
+/// <summary>The cluster verbs that talk to a running cluster: submit, status, trials, nodes, cancel, results.</summary>
+public static class ClusterCommands
+{
+    /// <summary>All cluster verbs (Program.cs adds them with one line).</summary>
+    public static IEnumerable<Command> Create() => [Submit(), Status(), Trials(), Nodes(), Cancel(), Results(), RunCommand.Create()];
+
+    private static Command Submit()
+    {
+        var file = new Argument<string>("study.yaml") { Description = "Study file (see docs/cluster.md)" };
+        var json = CliApp.JsonOption();
+        var cmd = new Command("submit", "Validate a study file and submit it to the cluster") { file, json };
+        ClusterConnection.AddTo(cmd);
+        cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
+        {
+            var (definition, trials) = StudyFile.Load(parse.GetValue(file)!); // every error with its line, before connecting
+            using var host = await ClusterConnection.ConnectAsync(parse, ct);
+            var snap = await ClusterConnection.Grains(host).GetGrain<IStudyGrain>(definition.Id).Submit(definition);
+            if (parse.GetValue(json)) CliApp.WriteJson(new { snap.StudyId, Trials = trials.Count, Status = snap.Status.ToString() });
+            else Console.WriteLine($"submitted {definition.Id}: {trials.Count} trials");
+            return ExitCodes.Ok;
+        }, ct));
+        return cmd;
+    }
+
+    private static Command Status()
+    {
+        var study = new Argument<string?>("study") { Description = "Study id (omit to list studies)", Arity = ArgumentArity.ZeroOrOne };
+        var watch = new Option<bool>("--watch") { Description = "Keep refreshing until the study finishes (Ctrl+C stops watching)" };
+        var json = CliApp.JsonOption();
+        var cmd = new Command("status", "Show a study's progress per trial, or list studies") { study, watch, json };
+        ClusterConnection.AddTo(cmd);
+        cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
+        {
+            using var host = await ClusterConnection.ConnectAsync(parse, ct);
+            var grains = ClusterConnection.Grains(host);
+            var id = parse.GetValue(study);
+            if (id is null)
+            {
+                var sched = await grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey).GetSnapshot();
+                var snaps = await Task.WhenAll(sched.Studies.Select(s => grains.GetGrain<IStudyGrain>(s).GetSnapshot()));
+                if (parse.GetValue(json)) CliApp.WriteJson(snaps.Select(s => new { s.StudyId, Status = s.Status.ToString(), Trials = s.Rows.Count }));
+                else foreach (var s in snaps) Console.WriteLine(StudyView.Summary(s));
+                return ExitCodes.Ok;
+            }
+            if (parse.GetValue(json)) { CliApp.WriteJson(await grains.GetGrain<IStudyGrain>(id).GetTrials()); return ExitCodes.Ok; }
+            try
+            {
+                await StudyView.WatchAsync(grains.GetGrain<IStudyGrain>(id), parse.GetValue(watch), ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return ExitCodes.Ok; // Ctrl+C ends a watch; the study keeps running
+            }
+            return ExitCodes.Ok;
+        }, ct));
+        return cmd;
+    }
+
+    private static Command Trials()
+    {
+        var study = new Argument<string>("study") { Description = "Study id" };
+        var json = CliApp.JsonOption();
+        var cmd = new Command("trials", "List a study's trials with state, attempts, node and latest checkpoint") { study, json };
+        ClusterConnection.AddTo(cmd);
+        cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
+        {
+            using var host = await ClusterConnection.ConnectAsync(parse, ct);
+            var trials = await ClusterConnection.Grains(host).GetGrain<IStudyGrain>(parse.GetValue(study)!).GetTrials();
+            if (parse.GetValue(json)) CliApp.WriteJson(trials);
+            else AnsiConsole.Write(StudyView.Trials(trials));
+            return ExitCodes.Ok;
+        }, ct));
+        return cmd;
+    }
+
+    private static Command Nodes()
+    {
+        var json = CliApp.JsonOption();
+        var cmd = new Command("nodes", "List compute nodes: capabilities, heartbeat, leases") { json };
+        ClusterConnection.AddTo(cmd);
+        cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
+        {
+            using var host = await ClusterConnection.ConnectAsync(parse, ct);
+            var grains = ClusterConnection.Grains(host);
+            var sched = await grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey).GetSnapshot();
+            var nodes = await Task.WhenAll(sched.Nodes.Select(n => grains.GetGrain<INodeGrain>(n).GetSnapshot()));
+            if (parse.GetValue(json)) { CliApp.WriteJson(nodes); return ExitCodes.Ok; }
+            var t = new Table().AddColumns("node", "alive", "cores", "memory (GiB)", "GPU", "slots", "leases", "last heartbeat");
+            foreach (var n in nodes)
+                t.AddRow(Markup.Escape(n.Capabilities.Name), n.Alive ? "yes" : "no", n.Capabilities.Cores.ToString(),
+                    (n.Capabilities.MemoryBytes / (double)(1L << 30)).ToString("F1"), Markup.Escape(n.Capabilities.GpuModel ?? "-"),
+                    n.Capabilities.Slots.ToString(), Markup.Escape(string.Join(", ", n.Leases)), n.LastHeartbeat.ToString("u"));
+            AnsiConsole.Write(t);
+            Console.WriteLine($"{sched.Pending} queued, {sched.Leased} leased, {sched.Dispatched} dispatched in total");
+            return ExitCodes.Ok;
+        }, ct));
+        return cmd;
+    }
+
+    private static Command Cancel()
+    {
+        var study = new Argument<string>("study") { Description = "Study id" };
+        var cmd = new Command("cancel", "Cancel a study's unfinished trials (finished results are kept)") { study };
+        ClusterConnection.AddTo(cmd);
+        cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
+        {
+            using var host = await ClusterConnection.ConnectAsync(parse, ct);
+            var snap = await ClusterConnection.Grains(host).GetGrain<IStudyGrain>(parse.GetValue(study)!).Cancel();
+            Console.WriteLine(StudyView.Summary(snap));
+            return ExitCodes.Ok;
+        }, ct));
+        return cmd;
+    }
+
+    private static Command Results()
+    {
+        var study = new Argument<string>("study") { Description = "Study id" };
+        var json = CliApp.JsonOption();
+        var cmd = new Command("results", "The study table: each trial's configuration and final metrics") { study, json };
+        ClusterConnection.AddTo(cmd);
+        cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
+        {
+            using var host = await ClusterConnection.ConnectAsync(parse, ct);
+            var snap = await ClusterConnection.Grains(host).GetGrain<IStudyGrain>(parse.GetValue(study)!).GetSnapshot();
+            if (parse.GetValue(json)) CliApp.WriteJson(ResultsTable.Rows(snap));
+            else ResultsTable.Print(snap);
+            return ExitCodes.Ok;
+        }, ct));
+        return cmd;
+    }
+}

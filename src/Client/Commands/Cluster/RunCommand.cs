@@ -1,0 +1,85 @@
+using System.CommandLine;
+using System.Net;
+using System.Net.Sockets;
+using EquiGrid.Client.Cli;
+using EquiGrid.Grains;
+using EquiGrid.Grains.Studies;
+using EquiGrid.Silo.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EquiGrid.Client.Commands.Cluster;
+
+/// <summary>
+/// <c>equigrid run study.yaml</c>: an embedded cluster in this process (localhost clustering, state and checkpoints in
+/// <c>--data-dir</c>), submit, watch, then write the study table. Interrupt it and run it again: the study resumes.
+/// </summary>
+internal static class RunCommand
+{
+    public static Command Create()
+    {
+        var file = new Argument<string>("study.yaml") { Description = "Study file (see docs/cluster.md)" };
+        var dataDir = new Option<string>("--data-dir") { Description = "Folder for grain state, checkpoints and results", DefaultValueFactory = _ => Path.Combine("runs", "embedded") };
+        var slots = new Option<int>("--slots") { Description = "Trials run at once", DefaultValueFactory = _ => 1 };
+        var cmd = new Command("run", "Run a study on an embedded single-process cluster: submit, watch, write results") { file, dataDir, slots };
+        cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
+        {
+            var (definition, trials) = StudyFile.Load(parse.GetValue(file)!);
+            var dir = Path.GetFullPath(parse.GetValue(dataDir)!);
+            Console.Error.WriteLine($"equigrid: study {definition.Id}: {trials.Count} trials; state in {dir}");
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+            builder.Logging.AddFilter("Orleans", LogLevel.Error);
+            builder.Configuration["EquiGrid:Worker:Slots"] = parse.GetValue(slots).ToString();
+            builder.Configuration["EquiGrid:Worker:WorkDir"] = Path.Combine(dir, "work");
+            builder.AddEquiGridSilo(s =>
+            {
+                s.Profile = "embedded";
+                s.DataDir = dir;
+                s.SiloPort = FreePort();
+                s.GatewayPort = FreePort();
+            });
+            using var host = builder.Build();
+            await host.StartAsync(ct);
+            try
+            {
+                var grains = host.Services.GetRequiredService<IGrainFactory>();
+                var study = grains.GetGrain<IStudyGrain>(definition.Id);
+                await study.Submit(definition);
+                StudySnapshot snap;
+                try
+                {
+                    snap = await StudyView.WatchAsync(study, watch: true, ct);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    Console.Error.WriteLine("equigrid: stopped; run the same command again to resume");
+                    return ExitCodes.Cancelled;
+                }
+                snap = await study.GetSnapshot();
+                var outDir = Path.Combine(dir, "studies", definition.Id);
+                Directory.CreateDirectory(outDir);
+                var results = Path.Combine(outDir, "results.json");
+                await File.WriteAllTextAsync(results, System.Text.Json.JsonSerializer.Serialize(ResultsTable.Rows(snap), CliApp.Json), CancellationToken.None);
+                ResultsTable.Print(snap);
+                Console.WriteLine($"results: {results}");
+                return snap.Status == StudyStatus.Completed ? ExitCodes.Ok : ExitCodes.Failure;
+            }
+            finally
+            {
+                await host.StopAsync(CancellationToken.None);
+            }
+        }, ct));
+        return cmd;
+    }
+
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        int port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+}

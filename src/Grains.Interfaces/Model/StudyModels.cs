@@ -1,0 +1,78 @@
+namespace EquiGrid.Grains;
+
+/// <summary>
+/// A validated study: a base trial configuration and the grid axes to expand over it. Built from a study file
+/// by <see cref="Studies.StudyFile"/>, checked again by <see cref="Studies.StudyValidator"/> inside the grain.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("equigrid.StudyDefinition")]
+public sealed record StudyDefinition
+{
+    /// <summary>Study id: letters, digits, '-', '_' and '.'.</summary>
+    [Id(0)] public required string Id { get; init; }
+    /// <summary>Higher runs first; studies of equal priority share the cluster fairly.</summary>
+    [Id(1)] public int Priority { get; init; }
+    /// <summary>Attempts per trial before it is marked failed.</summary>
+    [Id(2)] public int MaxAttempts { get; init; } = 3;
+    /// <summary>Values shared by every trial (the grid overrides the fields it names).</summary>
+    [Id(3)] public required TrialConfig Base { get; init; }
+    /// <summary>Grid axes in file order: field name (see <see cref="Studies.TrialFields"/>) and its values as text.</summary>
+    [Id(4)] public required IReadOnlyList<GridAxis> Axes { get; init; }
+    /// <summary>Free text shown in reports.</summary>
+    [Id(5)] public string? Description { get; init; }
+}
+
+/// <summary>One axis of the grid: a trial field and the values it takes.</summary>
+[GenerateSerializer, Immutable, Alias("equigrid.GridAxis")]
+public sealed record GridAxis([property: Id(0)] string Field, [property: Id(1)] IReadOnlyList<string> Values);
+
+/// <summary>Lifecycle of a study.</summary>
+public enum StudyStatus
+{
+    /// <summary>Not submitted.</summary>
+    None = 0,
+    /// <summary>Trials are queued or running.</summary>
+    Running = 1,
+    /// <summary>Every trial completed.</summary>
+    Completed = 2,
+    /// <summary>Every trial is terminal and at least one failed.</summary>
+    CompletedWithFailures = 3,
+    /// <summary>Cancelled by the user.</summary>
+    Cancelled = 4,
+}
+
+/// <summary>One row of the study table: a trial's configuration, state and (when done) its metrics.</summary>
+[GenerateSerializer, Immutable, Alias("equigrid.StudyRow")]
+public sealed record StudyRow
+{
+    [Id(0)] public required string TrialId { get; init; }
+    [Id(1)] public required TrialConfig Config { get; init; }
+    [Id(2)] public TrialStatus Status { get; init; }
+    [Id(3)] public int Attempts { get; init; }
+    [Id(4)] public TrialOutcome? Outcome { get; init; }
+    [Id(5)] public string? Error { get; init; }
+}
+
+/// <summary>A study as the CLI shows it: definition, state and the table of its trials.</summary>
+[GenerateSerializer, Immutable, Alias("equigrid.StudySnapshot")]
+public sealed record StudySnapshot
+{
+    [Id(0)] public required string StudyId { get; init; }
+    [Id(1)] public StudyStatus Status { get; init; }
+    [Id(2)] public StudyDefinition? Definition { get; init; }
+    [Id(3)] public int Priority { get; init; }
+    [Id(4)] public IReadOnlyList<StudyRow> Rows { get; init; } = [];
+    [Id(5)] public DateTimeOffset? SubmittedAt { get; init; }
+    [Id(6)] public DateTimeOffset? FinishedAt { get; init; }
+
+    /// <summary>Trials per status.</summary>
+    public int Count(TrialStatus s) => Rows.Count(r => r.Status == s);
+}
+
+/// <summary>Scheduler view for the CLI.</summary>
+[GenerateSerializer, Immutable, Alias("equigrid.SchedulerSnapshot")]
+public sealed record SchedulerSnapshot(
+    [property: Id(0)] IReadOnlyList<string> Studies,
+    [property: Id(1)] IReadOnlyList<string> Nodes,
+    [property: Id(2)] int Pending,
+    [property: Id(3)] int Leased,
+    [property: Id(4)] long Dispatched);

@@ -1,0 +1,81 @@
+using System.Globalization;
+using EquiGrid.Kernels;
+
+namespace EquiGrid.Grains.Studies;
+
+/// <summary>
+/// The trial fields a study file may set (under <c>trial:</c>) or sweep (under <c>grid:</c>), by their file names.
+/// Each field knows how to parse and check a value and apply it to a <see cref="TrialConfig"/>; the same code
+/// validates the file on the client and the definition again in the study grain.
+/// </summary>
+public static class TrialFields
+{
+    private sealed record Field(string Name, string Help, Func<TrialConfig, string, TrialConfig> Apply);
+
+    private static readonly Dictionary<string, Field> Fields = new Field[]
+    {
+        new("lset", "an L-set such as \"0,1,2\" (orders 0..12, each once)",
+            (c, v) => c with { LSet = string.Join(",", LSet.Parse(v).Orders) }),
+        new("hidden", "a positive hidden multiplicity such as 32", (c, v) => c with { Hidden = PositiveInt(v, 4096) }),
+        new("epochs", "a positive number of epochs", (c, v) => c with { Epochs = PositiveInt(v, 100_000) }),
+        new("seed", "an integer seed", (c, v) => c with { Seed = Int(v) }),
+        new("max_molecules", "a positive molecule count, or 'all'",
+            (c, v) => c with { MaxMolecules = v.Equals("all", StringComparison.OrdinalIgnoreCase) ? null : PositiveInt(v, int.MaxValue) }),
+        new("batch_size", "a positive batch size", (c, v) => c with { BatchSize = PositiveInt(v, 65_536) }),
+        new("learning_rate", "a positive learning rate such as 0.001", (c, v) => c with { LearningRate = PositiveDouble(v) }),
+        new("layers", "a positive number of interaction layers", (c, v) => c with { Layers = PositiveInt(v, 64) }),
+        new("atom_dim", "a positive atom embedding width", (c, v) => c with { AtomDim = PositiveInt(v, 4096) }),
+        new("basis", "a positive number of radial basis functions", (c, v) => c with { Basis = PositiveInt(v, 1024) }),
+        new("cutoff", "a positive cutoff in Angstrom", (c, v) => c with { Cutoff = PositiveDouble(v) }),
+        new("graph", "'bond' or 'radius'", (c, v) => c with { Graph = v is "bond" or "radius" ? v : throw new FormatException($"'{v}' is not a graph kind") }),
+        new("data_path", "a QM9 file or directory", (c, v) => c with { DataPath = string.IsNullOrWhiteSpace(v) ? throw new FormatException("empty path") : v }),
+        new("checkpoint_every_steps", "a positive step count", (c, v) => c with { CheckpointEverySteps = PositiveInt(v, int.MaxValue) }),
+    }.ToDictionary(f => f.Name);
+
+    /// <summary>Plural spellings accepted under <c>grid:</c> ("lsets", "seeds").</summary>
+    private static readonly Dictionary<string, string> Plurals = new()
+    {
+        ["lsets"] = "lset", ["seeds"] = "seed", ["hidden_sizes"] = "hidden",
+    };
+
+    /// <summary>All field names, for error messages.</summary>
+    public static IReadOnlyCollection<string> Names => Fields.Keys;
+
+    /// <summary>The canonical field name for a file key (plural aliases resolved), or null when unknown.</summary>
+    public static string? Canonical(string key)
+    {
+        if (Fields.ContainsKey(key)) return key;
+        return Plurals.TryGetValue(key, out var c) ? c : null;
+    }
+
+    /// <summary>Applies one value; throws <see cref="FormatException"/> naming the expected form when it is invalid.</summary>
+    public static TrialConfig Apply(TrialConfig config, string field, string value)
+    {
+        var f = Fields.GetValueOrDefault(field) ?? throw new FormatException($"unknown trial field '{field}'; known: {string.Join(", ", Names)}");
+        try
+        {
+            return f.Apply(config, value.Trim());
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException or OverflowException)
+        {
+            throw new FormatException($"{field}: '{value}' is invalid ({e.Message}); expected {f.Help}");
+        }
+    }
+
+    private static int Int(string v) =>
+        int.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var i) ? i : throw new FormatException("not an integer");
+
+    private static int PositiveInt(string v, int max)
+    {
+        var i = Int(v);
+        if (i <= 0 || i > max) throw new FormatException($"must be in 1..{max}");
+        return i;
+    }
+
+    private static double PositiveDouble(string v)
+    {
+        if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) throw new FormatException("not a number");
+        if (!(d > 0) || double.IsInfinity(d)) throw new FormatException("must be positive");
+        return d;
+    }
+}

@@ -1,0 +1,163 @@
+using EquiGrid.Grains.Studies;
+using EquiGrid.Grains.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EquiGrid.Grains.Studies;
+
+/// <summary>
+/// A study: validates and expands its grid, creates the trial grains, queues them with the scheduler and keeps the
+/// study table. Trials report terminal states one-way; reading the study also reconciles rows with the trials, so a
+/// lost notification (a silo crash between the trial's write and its message) never loses a result.
+/// </summary>
+public sealed class StudyGrain(
+    [PersistentState("study", GrainStorage.Name)] IPersistentState<StudyGrainState> state,
+    IOptions<SchedulingOptions> options,
+    ILogger<StudyGrain> logger) : Grain, IStudyGrain
+{
+    private StudyGrainState S => state.State;
+    private string Id => this.GetPrimaryKeyString();
+
+    /// <inheritdoc />
+    public async Task<StudySnapshot> Submit(StudyDefinition definition)
+    {
+        using var activity = ClusterTelemetry.Source.StartActivity("study.submit");
+        activity?.SetTag("equigrid.study", Id);
+        if (definition.Id != Id) throw new ArgumentException($"study: definition id '{definition.Id}' submitted to study '{Id}'");
+        var trials = StudyValidator.Validate(definition);
+        activity?.SetTag("equigrid.trials", trials.Count);
+        if (S.Definition is not null)
+        {
+            var existing = StudyExpansion.Expand(S.Definition);
+            bool same = existing.Count == trials.Count && existing.Zip(trials).All(p => p.First.TrialId == p.Second.TrialId && p.First.Config.Equals(p.Second.Config))
+                        && S.Definition.MaxAttempts == definition.MaxAttempts;
+            if (!same) throw new ArgumentException($"study: '{Id}' already exists with a different grid; choose a new study id");
+            if (S.Status == StudyStatus.Cancelled) return await GetSnapshot();
+        }
+        else
+        {
+            S.Definition = definition;
+            S.Priority = definition.Priority;
+            S.Status = StudyStatus.Running;
+            S.SubmittedAt = DateTimeOffset.UtcNow;
+            S.TrialIds = trials.Select(t => t.TrialId).ToList();
+            S.Rows = trials.ToDictionary(t => t.TrialId, t => new StudyRow { TrialId = t.TrialId, Config = t.Config, Status = TrialStatus.Queued });
+            await state.WriteStateAsync();
+        }
+        // Initialise and enqueue every time (both idempotent): a re-submission heals a submit interrupted by a crash.
+        foreach (var chunk in trials.Chunk(64))
+            await Task.WhenAll(chunk.Select(t => GrainFactory.GetGrain<ITrialGrain>(t.TrialId).Initialize(Id, t.Config, definition.MaxAttempts)));
+        await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey)
+            .Enqueue(Id, S.Priority, trials.Select(t => t.TrialId).ToList(), trials.Select(t => t.Config).ToList());
+        logger.LogInformation("Study {Study} submitted: {Trials} trials", Id, trials.Count);
+        return Snapshot();
+    }
+
+    /// <inheritdoc />
+    public async Task<StudySnapshot> GetSnapshot()
+    {
+        if (S.Definition is not null && S.Status == StudyStatus.Running) await Reconcile();
+        return Snapshot();
+    }
+
+    /// <inheritdoc />
+    public async Task<IReadOnlyList<TrialSnapshot>> GetTrials()
+    {
+        if (S.Definition is null) throw new ArgumentException($"study '{Id}' does not exist; submit it first");
+        var snapshots = await Task.WhenAll(S.TrialIds.Select(id => GrainFactory.GetGrain<ITrialGrain>(id).GetSnapshot().WaitAsync(options.Value.CallTimeout)));
+        await Absorb(snapshots);
+        return snapshots;
+    }
+
+    /// <inheritdoc />
+    public async Task<StudySnapshot> Cancel()
+    {
+        if (S.Definition is null) throw new ArgumentException($"study '{Id}' does not exist");
+        if (S.Status != StudyStatus.Running) return Snapshot();
+        S.Status = StudyStatus.Cancelled;
+        S.FinishedAt = DateTimeOffset.UtcNow;
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey).CancelStudy(Id);
+        var open = S.Rows.Values.Where(r => !r.Status.IsTerminal()).Select(r => r.TrialId).ToList();
+        await Task.WhenAll(open.Select(id => GrainFactory.GetGrain<ITrialGrain>(id).Cancel()));
+        foreach (var id in open) S.Rows[id] = S.Rows[id] with { Status = TrialStatus.Cancelled };
+        await state.WriteStateAsync();
+        logger.LogInformation("Study {Study} cancelled; {Open} unfinished trials cancelled", Id, open.Count);
+        return Snapshot();
+    }
+
+    /// <inheritdoc />
+    public async Task SetPriority(int priority)
+    {
+        if (S.Definition is null) throw new ArgumentException($"study '{Id}' does not exist");
+        if (priority is < -1000 or > 1000) throw new ArgumentException($"priority: {priority} must be in -1000..1000");
+        S.Priority = priority;
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey).SetPriority(Id, priority);
+    }
+
+    /// <inheritdoc />
+    public async Task TrialFinished(StudyRow row)
+    {
+        if (S.Definition is null || !S.Rows.TryGetValue(row.TrialId, out var old)) return;
+        if (old.Status.IsTerminal() && old.Status == row.Status) return;
+        S.Rows[row.TrialId] = row;
+        RecordUtilisation(row);
+        UpdateStatus();
+        await state.WriteStateAsync();
+    }
+
+    private async Task Reconcile()
+    {
+        var open = S.Rows.Values.Where(r => !r.Status.IsTerminal()).Select(r => r.TrialId).ToList();
+        if (open.Count == 0) { UpdateStatus(); await state.WriteStateAsync(); return; }
+        var snapshots = await Task.WhenAll(open.Select(id => GrainFactory.GetGrain<ITrialGrain>(id).GetSnapshot().WaitAsync(options.Value.CallTimeout)));
+        await Absorb(snapshots);
+    }
+
+    private async Task Absorb(IEnumerable<TrialSnapshot> snapshots)
+    {
+        bool changed = false;
+        foreach (var t in snapshots)
+        {
+            if (!S.Rows.TryGetValue(t.TrialId, out var row)) continue;
+            if (row.Status == t.Status && row.Attempts == t.Attempt) continue;
+            if (row.Status.IsTerminal()) continue;
+            S.Rows[t.TrialId] = row with { Status = t.Status, Attempts = t.Attempt, Outcome = t.Outcome, Error = t.Error };
+            if (t.Status.IsTerminal()) RecordUtilisation(S.Rows[t.TrialId]);
+            changed = true;
+        }
+        var before = S.Status;
+        UpdateStatus();
+        if (changed || before != S.Status) await state.WriteStateAsync();
+    }
+
+    private void UpdateStatus()
+    {
+        if (S.Status != StudyStatus.Running || S.Rows.Values.Any(r => !r.Status.IsTerminal())) return;
+        S.Status = S.Rows.Values.All(r => r.Status == TrialStatus.Completed) ? StudyStatus.Completed : StudyStatus.CompletedWithFailures;
+        S.FinishedAt = DateTimeOffset.UtcNow;
+        logger.LogInformation("Study {Study} finished: {Status}", Id, S.Status);
+    }
+
+    private static void RecordUtilisation(StudyRow row)
+    {
+        if (row.Outcome?.UtilisationJson is not { } json) return;
+        try
+        {
+            // The summary is opaque to the cluster; only a top-level "per_l": {"0": 0.7, ...} map is exported as a metric.
+            using var doc = System.Text.Json.JsonDocument.Parse(json);
+            if (!doc.RootElement.TryGetProperty("per_l", out var perL) || perL.ValueKind != System.Text.Json.JsonValueKind.Object) return;
+            foreach (var p in perL.EnumerateObject())
+                if (p.Value.ValueKind == System.Text.Json.JsonValueKind.Number)
+                    ClusterTelemetry.Utilisation.Record(p.Value.GetDouble(), new KeyValuePair<string, object?>("l", p.Name), new KeyValuePair<string, object?>("lset", row.Config.LSet));
+        }
+        catch (System.Text.Json.JsonException) { /* opaque by contract: a summary in another shape is simply not exported */ }
+    }
+
+    private StudySnapshot Snapshot() => new()
+    {
+        StudyId = Id, Status = S.Status, Definition = S.Definition, Priority = S.Priority,
+        Rows = S.TrialIds.Select(id => S.Rows[id]).ToList(), SubmittedAt = S.SubmittedAt, FinishedAt = S.FinishedAt,
+    };
+}

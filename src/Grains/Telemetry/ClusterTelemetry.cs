@@ -1,0 +1,54 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+
+namespace EquiGrid.Grains.Telemetry;
+
+/// <summary>
+/// The cluster's OpenTelemetry sources: one <see cref="ActivitySource"/> (traces: submit, schedule, attempt, epoch,
+/// checkpoint, complete) and one <see cref="Meter"/>. Silo and worker register both names with the SDK.
+/// </summary>
+public static class ClusterTelemetry
+{
+    /// <summary>Name of the activity source and the meter.</summary>
+    public const string Name = "EquiGrid.Cluster";
+
+    /// <summary>Trace source.</summary>
+    public static readonly ActivitySource Source = new(Name);
+
+    /// <summary>Metric source.</summary>
+    public static readonly Meter Meter = new(Name);
+
+    private static readonly ConcurrentDictionary<string, TrialStatus> TrialStates = new();
+
+    /// <summary>Trials by state, as seen by the trial grains active in this silo.</summary>
+    public static readonly ObservableGauge<int> TrialsByState = Meter.CreateObservableGauge("equigrid.trials", ObserveTrials, "{trial}", "Trials by state (active in this silo)");
+
+    /// <summary>Leases granted by the scheduler.</summary>
+    public static readonly Counter<long> LeasesGranted = Meter.CreateCounter<long>("equigrid.leases.granted", "{lease}", "Leases granted");
+    /// <summary>Leases that lapsed and were re-queued.</summary>
+    public static readonly Counter<long> LeasesLapsed = Meter.CreateCounter<long>("equigrid.leases.lapsed", "{lease}", "Leases that lapsed");
+    /// <summary>Reports refused by fencing.</summary>
+    public static readonly Counter<long> StaleReports = Meter.CreateCounter<long>("equigrid.reports.stale", "{report}", "Reports refused because their attempt no longer held the lease");
+    /// <summary>Epoch wall time.</summary>
+    public static readonly Histogram<double> EpochDuration = Meter.CreateHistogram<double>("equigrid.epoch.duration", "s", "Epoch wall time");
+    /// <summary>Training throughput reported by attempts.</summary>
+    public static readonly Histogram<double> MoleculesPerSecond = Meter.CreateHistogram<double>("equigrid.training.molecules_per_second", "{molecule}/s", "Training throughput");
+    /// <summary>Checkpoint size.</summary>
+    public static readonly Histogram<long> CheckpointBytes = Meter.CreateHistogram<long>("equigrid.checkpoint.size", "By", "Checkpoint size");
+    /// <summary>Checkpoint save latency (write + verify), measured by the worker's child process.</summary>
+    public static readonly Histogram<double> CheckpointLatency = Meter.CreateHistogram<double>("equigrid.checkpoint.latency", "s", "Checkpoint save latency");
+    /// <summary>Node heartbeats received.</summary>
+    public static readonly Counter<long> Heartbeats = Meter.CreateCounter<long>("equigrid.node.heartbeats", "{heartbeat}", "Node heartbeats");
+    /// <summary>Per-l utilisation of finished trials (from their analysis summaries).</summary>
+    public static readonly Histogram<double> Utilisation = Meter.CreateHistogram<double>("equigrid.trial.utilisation", "1", "Per-l irrep utilisation of finished trials");
+
+    /// <summary>Records a trial grain's current state for the gauge.</summary>
+    public static void SetTrialState(string trialId, TrialStatus status) => TrialStates[trialId] = status;
+
+    /// <summary>Forgets a deactivated trial grain.</summary>
+    public static void ForgetTrial(string trialId) => TrialStates.TryRemove(trialId, out _);
+
+    private static IEnumerable<Measurement<int>> ObserveTrials() =>
+        TrialStates.Values.GroupBy(s => s).Select(g => new Measurement<int>(g.Count(), new KeyValuePair<string, object?>("state", g.Key.ToString().ToLowerInvariant())));
+}

@@ -1,0 +1,242 @@
+using EquiGrid.Grains.Telemetry;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EquiGrid.Grains.Trials;
+
+/// <summary>
+/// One trial's fenced state machine. Every worker call carries the attempt number its lease was granted with; the
+/// grain accepts it only while that attempt still holds an unexpired lease. A lapsed lease is noticed lazily (on the
+/// next call) or by the scheduler's scan, and sends the trial back to the queue with its checkpoints intact.
+/// </summary>
+public sealed class TrialGrain(
+    [PersistentState("trial", GrainStorage.Name)] IPersistentState<TrialGrainState> state,
+    IOptions<SchedulingOptions> options,
+    ILogger<TrialGrain> logger) : Grain, ITrialGrain
+{
+    private TrialGrainState S => state.State;
+    private string Id => this.GetPrimaryKeyString();
+
+    /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (S.Config is not null) ClusterTelemetry.SetTrialState(Id, S.Status);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        ClusterTelemetry.ForgetTrial(Id);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task Initialize(string studyId, TrialConfig config, int maxAttempts)
+    {
+        if (S.Config is not null)
+        {
+            if (S.StudyId != studyId || !S.Config.Equals(config))
+                throw new ArgumentException($"trial {Id} already exists with a different configuration");
+            return;
+        }
+        S.StudyId = studyId;
+        S.Config = config;
+        S.MaxAttempts = maxAttempts;
+        S.Status = TrialStatus.Queued;
+        await SaveAsync();
+    }
+
+    /// <inheritdoc />
+    public async Task<TrialLease?> TryLease(string node, TimeSpan duration)
+    {
+        await ExpireIfLapsedCore();
+        if (S.Config is null || S.Status != TrialStatus.Queued) return null;
+        S.Attempt++;
+        S.Status = TrialStatus.Leased;
+        S.Node = node;
+        S.LeaseExpiresAt = DateTimeOffset.UtcNow + duration;
+        S.AttemptStartedAt = DateTimeOffset.UtcNow;
+        S.AttemptStartStep = S.Checkpoints.Count > 0 ? S.Checkpoints[0].Step : 0;
+        S.Error = null;
+        await SaveAsync();
+        logger.LogInformation("Trial {Trial} leased to {Node} as attempt {Attempt}", Id, node, S.Attempt);
+        return new TrialLease(Id, S.StudyId!, S.Attempt, S.Config, S.Checkpoints.ToList(), S.LeaseExpiresAt.Value);
+    }
+
+    /// <inheritdoc />
+    public async Task<ReportAck> Renew(int attempt, TimeSpan duration)
+    {
+        var ack = await CheckFence(attempt);
+        if (ack != ReportAck.Accepted) return ack;
+        S.LeaseExpiresAt = DateTimeOffset.UtcNow + duration;
+        await state.WriteStateAsync();
+        return ReportAck.Accepted;
+    }
+
+    /// <inheritdoc />
+    public async Task<ReportAck> ReportProgress(int attempt, ProgressReport progress)
+    {
+        var ack = await CheckFence(attempt);
+        if (ack != ReportAck.Accepted) return ack;
+        S.LastProgress = progress;
+        S.Status = TrialStatus.Running;
+        if (progress is { EpochEnd: true, ValLoss: { } val })
+        {
+            // A resumed attempt may repeat an epoch the previous attempt already reported: keep one record per epoch.
+            S.History.RemoveAll(h => h.Epoch >= progress.Epoch);
+            S.History.Add(new EpochRecord(progress.Epoch, progress.TrainLoss, val, progress.EpochSeconds ?? 0));
+            if (progress.EpochSeconds is { } sec) ClusterTelemetry.EpochDuration.Record(sec);
+        }
+        if (progress.MoleculesPerSecond > 0) ClusterTelemetry.MoleculesPerSecond.Record(progress.MoleculesPerSecond);
+        await SaveAsync();
+        return ReportAck.Accepted;
+    }
+
+    /// <inheritdoc />
+    public async Task<ReportAck> CommitCheckpoint(int attempt, CheckpointPointer checkpoint)
+    {
+        var ack = await CheckFence(attempt);
+        if (ack != ReportAck.Accepted) return ack;
+        if (checkpoint.Attempt != attempt) throw new ArgumentException($"checkpoint of attempt {checkpoint.Attempt} committed by attempt {attempt}");
+        S.Checkpoints.RemoveAll(c => c.Location == checkpoint.Location);
+        S.Checkpoints.Insert(0, checkpoint);
+        S.Checkpoints = S.Checkpoints.OrderByDescending(c => c.Step).ThenByDescending(c => c.Attempt)
+            .Take(Math.Max(1, options.Value.CheckpointsKept)).ToList();
+        S.Status = TrialStatus.Checkpointed;
+        ClusterTelemetry.CheckpointBytes.Record(checkpoint.Bytes);
+        await SaveAsync();
+        return ReportAck.Accepted;
+    }
+
+    /// <inheritdoc />
+    public async Task<ReportAck> Complete(int attempt, TrialOutcome outcome)
+    {
+        if (S.Status == TrialStatus.Completed)
+            return S.CompletedAttempt == attempt ? ReportAck.Accepted : ReportAck.AlreadyFinished;
+        var ack = await CheckFence(attempt);
+        if (ack != ReportAck.Accepted) return ack;
+        S.Status = TrialStatus.Completed;
+        S.CompletedAttempt = attempt;
+        S.Outcome = outcome;
+        S.LeaseExpiresAt = null;
+        await SaveAsync();
+        logger.LogInformation("Trial {Trial} completed by attempt {Attempt} on {Node}: test MAE {Mae} eV", Id, attempt, S.Node, outcome.TestMaeEv);
+        await NotifyTerminal();
+        return ReportAck.Accepted;
+    }
+
+    /// <inheritdoc />
+    public async Task<ReportAck> Fail(int attempt, string error)
+    {
+        var ack = await CheckFence(attempt);
+        if (ack != ReportAck.Accepted) return ack;
+        S.Error = error;
+        logger.LogWarning("Trial {Trial} attempt {Attempt} failed: {Error}", Id, attempt, error);
+        await Requeue(error);
+        return ReportAck.Accepted;
+    }
+
+    /// <inheritdoc />
+    public async Task<TrialSnapshot> ExpireIfLapsed()
+    {
+        await ExpireIfLapsedCore();
+        return Snapshot();
+    }
+
+    /// <inheritdoc />
+    public async Task Cancel()
+    {
+        if (S.Config is null || S.Status.IsTerminal()) return;
+        S.Status = TrialStatus.Cancelled;
+        S.LeaseExpiresAt = null;
+        await SaveAsync();
+        await NotifyTerminal();
+    }
+
+    /// <inheritdoc />
+    public async Task<TrialSnapshot> GetSnapshot()
+    {
+        if (S.Config is null) throw new ArgumentException($"trial {Id} does not exist");
+        await ExpireIfLapsedCore();
+        return Snapshot();
+    }
+
+    private TrialSnapshot Snapshot()
+    {
+        double? eta = null;
+        if (S.Status.IsHeld() && S.LastProgress is { TotalSteps: > 0 } p && S.AttemptStartedAt is { } started)
+        {
+            var done = p.Step - S.AttemptStartStep;
+            var elapsed = (DateTimeOffset.UtcNow - started).TotalSeconds;
+            if (done > 0 && elapsed > 0) eta = (p.TotalSteps - p.Step) * elapsed / done;
+        }
+        return new TrialSnapshot
+        {
+            TrialId = Id, StudyId = S.StudyId!, Config = S.Config!, Status = S.Status, Attempt = S.Attempt, Node = S.Node,
+            LeaseExpiresAt = S.LeaseExpiresAt, LastProgress = S.LastProgress, LatestCheckpoint = S.Checkpoints.FirstOrDefault(),
+            History = S.History.ToList(), Outcome = S.Outcome, Error = S.Error, AttemptStartedAt = S.AttemptStartedAt,
+            MaxAttempts = S.MaxAttempts, EtaSeconds = eta,
+        };
+    }
+
+    /// <summary>The fence: only the current attempt, holding an unexpired lease, may report.</summary>
+    private async Task<ReportAck> CheckFence(int attempt)
+    {
+        if (S.Config is null) throw new ArgumentException($"trial {Id} does not exist");
+        await ExpireIfLapsedCore();
+        ReportAck ack = S.Status switch
+        {
+            TrialStatus.Cancelled => ReportAck.Cancelled,
+            TrialStatus.Completed or TrialStatus.Failed => ReportAck.AlreadyFinished,
+            _ when !S.Status.IsHeld() || attempt != S.Attempt => ReportAck.Stale,
+            _ => ReportAck.Accepted,
+        };
+        if (ack == ReportAck.Stale)
+        {
+            ClusterTelemetry.StaleReports.Add(1);
+            logger.LogWarning("Trial {Trial}: refused a report from attempt {Attempt} (current attempt {Current}, status {Status})", Id, attempt, S.Attempt, S.Status);
+        }
+        return ack;
+    }
+
+    private async Task ExpireIfLapsedCore()
+    {
+        if (!S.Status.IsHeld() || S.LeaseExpiresAt is not { } expiry || expiry > DateTimeOffset.UtcNow) return;
+        ClusterTelemetry.LeasesLapsed.Add(1);
+        logger.LogWarning("Trial {Trial}: lease of attempt {Attempt} on {Node} lapsed at {Expiry:O}", Id, S.Attempt, S.Node, expiry);
+        await Requeue($"lease of attempt {S.Attempt} on {S.Node} lapsed");
+    }
+
+    private async Task Requeue(string reason)
+    {
+        S.LeaseExpiresAt = null;
+        if (S.Attempt >= S.MaxAttempts)
+        {
+            S.Status = TrialStatus.Failed;
+            S.Error = $"gave up after {S.Attempt} attempts; last: {reason}";
+            await SaveAsync();
+            await NotifyTerminal();
+            return;
+        }
+        S.Status = TrialStatus.Queued;
+        await SaveAsync();
+        await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey).TrialChanged(Id, TrialStatus.Queued, S.Attempt);
+    }
+
+    private async Task NotifyTerminal()
+    {
+        // One-way calls: a trial never waits on its study or the scheduler (they call trials; waiting back could deadlock).
+        await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey).TrialChanged(Id, S.Status, S.Attempt);
+        await GrainFactory.GetGrain<IStudyGrain>(S.StudyId).TrialFinished(new StudyRow
+        {
+            TrialId = Id, Config = S.Config!, Status = S.Status, Attempts = S.Attempt, Outcome = S.Outcome, Error = S.Error,
+        });
+    }
+
+    private Task SaveAsync()
+    {
+        ClusterTelemetry.SetTrialState(Id, S.Status);
+        return state.WriteStateAsync();
+    }
+}

@@ -1,0 +1,42 @@
+namespace EquiGrid.Silo.Hosting;
+
+/// <summary>
+/// Silo settings, bound from the configuration section "EquiGrid" (appsettings, environment variables such as
+/// <c>EquiGrid__Profile=cluster</c>, or command-line <c>--EquiGrid:Profile=cluster</c>).
+/// </summary>
+public sealed class SiloSettings
+{
+    /// <summary>"embedded" (default: one process, localhost clustering, state on disk) or "cluster" (Redis + Blob).</summary>
+    public string Profile { get; set; } = "embedded";
+    /// <summary>Embedded profile: folder for grain state and checkpoints.</summary>
+    public string DataDir { get; set; } = Path.Combine(Environment.CurrentDirectory, "runs", "embedded");
+    /// <summary>Orleans cluster id (silos with the same id form one cluster).</summary>
+    public string ClusterId { get; set; } = "equigrid";
+    /// <summary>Orleans service id (stable across deployments: grain state and reminders are keyed by it).</summary>
+    public string ServiceId { get; set; } = "equigrid";
+    /// <summary>Silo-to-silo port.</summary>
+    public int SiloPort { get; set; } = 11111;
+    /// <summary>Client gateway port.</summary>
+    public int GatewayPort { get; set; } = 30000;
+    /// <summary>Address advertised to other silos (cluster profile); loopback by default.</summary>
+    public string AdvertisedAddress { get; set; } = "127.0.0.1";
+    /// <summary>Cluster profile: Redis configuration string (membership, grain state, reminders).</summary>
+    public string? Redis { get; set; }
+    /// <summary>Cluster profile: Azure Storage connection string for checkpoints (Azurite locally).</summary>
+    public string? BlobConnectionString { get; set; }
+    /// <summary>Blob container for checkpoints.</summary>
+    public string BlobContainer { get; set; } = "equigrid-checkpoints";
+    /// <summary>Cluster token clients must present; null = no check (loopback-only embedded use).</summary>
+    public string? Token { get; set; }
+    /// <summary>Telemetry exporters.</summary>
+    public TelemetrySettings Telemetry { get; set; } = new();
+}
+
+/// <summary>Where metrics, traces and logs go.</summary>
+public sealed class TelemetrySettings
+{
+    /// <summary>OTLP endpoint (e.g. http://collector:4317); null = no OTLP export.</summary>
+    public string? OtlpEndpoint { get; set; }
+    /// <summary>Port of the Prometheus scrape endpoint (http://+:port/metrics/); 0 = off.</summary>
+    public int PrometheusPort { get; set; }
+}

@@ -1,0 +1,87 @@
+using EquiGrid.Grains;
+using EquiGrid.Grains.Security;
+using EquiGrid.Grains.Telemetry;
+using EquiGrid.Silo.Checkpoints;
+using EquiGrid.Silo.Security;
+using EquiGrid.Silo.Storage;
+using EquiGrid.Training;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpenTelemetry.Logs;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Orleans.Configuration;
+using Orleans.Runtime.Hosting;
+using Orleans.Storage;
+using StackExchange.Redis;
+
+namespace EquiGrid.Silo.Hosting;
+
+/// <summary>Configures an EquiGrid silo on a generic host; the profile picks the providers, the code paths are the same.</summary>
+public static class SiloSetup
+{
+    /// <summary>Adds the silo, its storage, security filter, checkpoint store and telemetry.</summary>
+    public static IHostApplicationBuilder AddEquiGridSilo(this IHostApplicationBuilder builder, Action<SiloSettings>? configure = null)
+    {
+        var settings = builder.Configuration.GetSection("EquiGrid").Get<SiloSettings>() ?? new SiloSettings();
+        settings.Token ??= Environment.GetEnvironmentVariable(ClusterToken.EnvironmentVariable);
+        configure?.Invoke(settings);
+        builder.Services.AddSingleton(settings);
+        builder.Services.Configure<EquiGrid.Grains.SchedulingOptions>(builder.Configuration.GetSection("EquiGrid:Scheduling"));
+        builder.Services.Configure<Worker.WorkerSettings>(builder.Configuration.GetSection("EquiGrid:Worker"));
+        builder.Services.AddHostedService<Worker.TrialWorker>();
+
+        builder.UseOrleans(silo =>
+        {
+            silo.Configure<ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = settings.ServiceId; });
+            silo.Configure<MessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(30)); // every grain call is time-bounded
+            switch (settings.Profile)
+            {
+                case "embedded":
+                    silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort);
+                    silo.UseInMemoryReminderService();
+                    silo.Services.AddGrainStorage(GrainStorage.Name, (sp, _) => new FileGrainStorage(
+                        Path.Combine(settings.DataDir, "state"),
+                        new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()),
+                        sp.GetRequiredService<ILogger<FileGrainStorage>>()));
+                    builder.Services.AddSingleton<ICheckpointStore>(new FileCheckpointStore(Path.Combine(settings.DataDir, "checkpoints")));
+                    break;
+                case "cluster":
+                    var redis = settings.Redis ?? throw new ArgumentException("EquiGrid:Redis: the cluster profile needs a Redis configuration string, e.g. 127.0.0.1:6379");
+                    var blob = settings.BlobConnectionString ?? throw new ArgumentException("EquiGrid:BlobConnectionString: the cluster profile needs an Azure Storage connection string (Azurite locally)");
+                    silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+                    silo.ConfigureEndpoints(System.Net.IPAddress.Parse(settings.AdvertisedAddress), settings.SiloPort, settings.GatewayPort);
+                    silo.AddRedisGrainStorage(GrainStorage.Name, o => o.Configure<Orleans.Serialization.Serializer>((opts, serializer) =>
+                    {
+                        opts.ConfigurationOptions = ConfigurationOptions.Parse(redis);
+                        opts.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                    }));
+                    silo.UseRedisReminderService(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
+                    builder.Services.AddSingleton<ICheckpointStore>(new BlobCheckpointStore(blob, settings.BlobContainer));
+                    break;
+                default:
+                    throw new ArgumentException($"EquiGrid:Profile: '{settings.Profile}' is not a profile; use 'embedded' or 'cluster'");
+            }
+            silo.Services.AddSingleton<IIncomingGrainCallFilter>(sp => new ClusterTokenFilter(settings.Token, sp.GetRequiredService<ILogger<ClusterTokenFilter>>()));
+        });
+
+        var otel = builder.Services.AddOpenTelemetry()
+            .WithMetrics(m =>
+            {
+                m.AddMeter(ClusterTelemetry.Name).AddRuntimeInstrumentation();
+                if (settings.Telemetry.PrometheusPort > 0)
+                    m.AddPrometheusHttpListener(o => { o.Host = "localhost"; o.Port = settings.Telemetry.PrometheusPort; });
+                if (settings.Telemetry.OtlpEndpoint is { } ep) m.AddOtlpExporter(o => o.Endpoint = new Uri(ep));
+            })
+            .WithTracing(t =>
+            {
+                t.AddSource(ClusterTelemetry.Name, "Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application");
+                if (settings.Telemetry.OtlpEndpoint is { } ep) t.AddOtlpExporter(o => o.Endpoint = new Uri(ep));
+            });
+        if (settings.Telemetry.OtlpEndpoint is { } logEp)
+            builder.Logging.AddOpenTelemetry(l => l.AddOtlpExporter(o => o.Endpoint = new Uri(logEp)));
+        return builder;
+    }
+}

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using System.Text.Json;
+using EquiGrid.Silo.Checkpoints;
+using EquiGrid.Training;
+using EquiGrid.TrialRunner;
+using EquiGrid.Silo.Worker;
+
+// Runs ONE trial attempt in its own process, so a native crash or OOM costs an attempt, never the silo.
+// Usage: EquiGrid.TrialRunner --spec spec.json --trial-id ID --attempt N --store file:DIR|blob:CONTAINER --result out.json
+//        [--parent-pid PID] [--threads N]      (blob connection string from EQUIGRID_BLOB_CONNECTION)
+var opts = new Dictionary<string, string>();
+for (int i = 0; i + 1 < args.Length; i += 2) opts[args[i].TrimStart('-')] = args[i + 1];
+string Need(string k) => opts.TryGetValue(k, out var v) ? v : throw new ArgumentException($"--{k} is required");
+
+try
+{
+    var spec = JsonSerializer.Deserialize<TrialSpec>(File.ReadAllText(Need("spec")), RunnerMessage.Json)
+               ?? throw new InvalidDataException("empty spec");
+    string trialId = Need("trial-id");
+    int attempt = int.Parse(Need("attempt"));
+    var storeArg = Need("store");
+    ICheckpointStore store = storeArg.StartsWith("file:", StringComparison.Ordinal)
+        ? new FileCheckpointStore(storeArg[5..])
+        : storeArg.StartsWith("blob:", StringComparison.Ordinal)
+            ? new BlobCheckpointStore(Environment.GetEnvironmentVariable("EQUIGRID_BLOB_CONNECTION")
+                                      ?? throw new ArgumentException("EQUIGRID_BLOB_CONNECTION is not set"), storeArg[5..])
+            : throw new ArgumentException($"--store '{storeArg}': use file:DIR or blob:CONTAINER");
+
+    using var cts = new CancellationTokenSource();
+    if (opts.TryGetValue("parent-pid", out var ppid))
+    {
+        // If the silo dies (even by SIGKILL) the attempt must stop too: its lease will lapse and another node resumes it.
+        var parent = Process.GetProcessById(int.Parse(ppid));
+        _ = Task.Run(async () => { await parent.WaitForExitAsync(); Environment.Exit(3); });
+    }
+    var stdout = Console.Out;
+    var gate = new object();
+    void Emit(RunnerMessage m) { lock (gate) { stdout.WriteLine(JsonSerializer.Serialize(m, RunnerMessage.Json)); stdout.Flush(); } }
+    var reporting = new ReportingCheckpointStore(store, r => Emit(new RunnerMessage
+    {
+        Kind = "checkpoint", Attempt = r.Attempt, Step = r.Step, Location = r.Location, Sha256 = r.Sha256, Bytes = r.Bytes, CreatedAt = r.CreatedAt,
+    }));
+    var progress = new SyncProgress(p => Emit(new RunnerMessage
+    {
+        Kind = "progress", Epoch = p.Epoch, Step = p.Step, TotalSteps = p.TotalSteps, TrainLoss = p.TrainLoss, ValLoss = p.ValLoss,
+        MoleculesPerSecond = p.MoleculesPerSecond, EpochEnd = p.EpochEnd,
+    }));
+    var trainer = new Trainer(spec, TrialData.Load(spec), new TrainerOptions
+    {
+        Store = reporting, TrialId = trialId, Attempt = attempt, Progress = progress, Log = Console.Error,
+        Threads = opts.TryGetValue("threads", out var t) ? int.Parse(t) : Environment.ProcessorCount,
+    });
+    var result = await trainer.RunAsync(cts.Token);
+    var resultPath = Need("result");
+    File.WriteAllText(resultPath + ".tmp", JsonSerializer.Serialize(result, RunnerMessage.Json));
+    File.Move(resultPath + ".tmp", resultPath, overwrite: true);
+    return 0;
+}
+catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or FileNotFoundException)
+{
+    Console.Error.WriteLine($"trial-runner: error: {e.Message}");
+    return 2;
+}
+
+/// <summary>Reports synchronously on the trainer's thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
+internal sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
+{
+    public void Report(TrainingProgress value) => report(value);
+}

@@ -1,0 +1,121 @@
+namespace EquiGrid.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public class StudyAndSchedulerTests(ClusterFixture fixture)
+{
+    private static string NewId() => "s-" + Guid.NewGuid().ToString("N")[..8];
+    private ISchedulerGrain Scheduler => fixture.Grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey);
+
+    /// <summary>Leases everything the scheduler hands out for <paramref name="studyId"/>, ignoring other tests' trials.</summary>
+    private async Task<List<TrialLease>> LeaseAll(string studyId, NodeCapabilities node, int max)
+    {
+        var leases = new List<TrialLease>();
+        for (int i = 0; i < max; i++)
+        {
+            var lease = await Scheduler.Lease(node);
+            if (lease is null) break;
+            if (lease.StudyId == studyId) leases.Add(lease);
+            else await fixture.Grains.GetGrain<ITrialGrain>(lease.TrialId).Cancel();
+        }
+        return leases;
+    }
+
+    [Fact]
+    public async Task Submit_creates_every_trial_and_resubmission_is_idempotent()
+    {
+        var id = NewId();
+        var study = fixture.Grains.GetGrain<IStudyGrain>(id);
+        var snap = await study.Submit(TestStudies.Grid(id));
+        Assert.Equal(8, snap.Rows.Count);
+        Assert.Equal(StudyStatus.Running, snap.Status);
+        Assert.All(snap.Rows, r => Assert.Equal(TrialStatus.Queued, r.Status));
+        var again = await study.Submit(TestStudies.Grid(id));
+        Assert.Equal(snap.Rows.Select(r => r.TrialId), again.Rows.Select(r => r.TrialId));
+        var e = await Assert.ThrowsAnyAsync<ArgumentException>(() => study.Submit(TestStudies.Grid(id, seeds: 3)));
+        Assert.Contains("different grid", e.Message);
+    }
+
+    [Fact]
+    public async Task Finished_trials_are_aggregated_into_the_study_table()
+    {
+        var id = NewId();
+        var study = fixture.Grains.GetGrain<IStudyGrain>(id);
+        await study.Submit(TestStudies.Grid(id, seeds: 1));
+        var leases = await LeaseAll(id, TestStudies.Node("agg-node", gpu: "H100"), 50);
+        Assert.Equal(4, leases.Count);
+        double mae = 0.1;
+        foreach (var l in leases)
+            Assert.Equal(ReportAck.Accepted, await fixture.Grains.GetGrain<ITrialGrain>(l.TrialId).Complete(l.Attempt, TestStudies.Outcome(mae += 0.1) with { UtilisationJson = """{"per_l":{"0":0.8}}""" }));
+        StudySnapshot snap = await study.GetSnapshot();
+        Assert.Equal(StudyStatus.Completed, snap.Status);
+        Assert.All(snap.Rows, r => Assert.NotNull(r.Outcome));
+        Assert.Equal(new[] { 0.2, 0.3, 0.4, 0.5 }, snap.Rows.Select(r => Math.Round(r.Outcome!.TestMaeEv, 6)).Order());
+        Assert.All(snap.Rows, r => Assert.Contains("per_l", r.Outcome!.UtilisationJson));
+    }
+
+    [Fact]
+    public async Task Cancel_keeps_finished_results_and_cancels_the_rest()
+    {
+        var id = NewId();
+        var study = fixture.Grains.GetGrain<IStudyGrain>(id);
+        await study.Submit(TestStudies.Grid(id, seeds: 1));
+        var leases = await LeaseAll(id, TestStudies.Node("cancel-node", gpu: "H100"), 1);
+        var done = leases.Single();
+        await fixture.Grains.GetGrain<ITrialGrain>(done.TrialId).Complete(done.Attempt, TestStudies.Outcome(0.1));
+        var snap = await study.Cancel();
+        Assert.Equal(StudyStatus.Cancelled, snap.Status);
+        Assert.Equal(TrialStatus.Completed, snap.Rows.Single(r => r.TrialId == done.TrialId).Status);
+        Assert.Equal(3, snap.Count(TrialStatus.Cancelled));
+        Assert.Empty(await LeaseAll(id, TestStudies.Node("cancel-node", gpu: "H100"), 10));
+    }
+
+    [Fact]
+    public async Task Lapsed_leases_are_requeued_by_the_scheduler_scan()
+    {
+        var id = NewId();
+        var study = fixture.Grains.GetGrain<IStudyGrain>(id);
+        await study.Submit(TestStudies.Grid(id, seeds: 1) with { Axes = [new GridAxis("lset", ["0,1"]), new GridAxis("hidden", ["4"])] });
+        var first = (await LeaseAll(id, TestStudies.Node("lapse-node"), 10)).Single();
+        // No renewal: after the lease (2 s) the scan (every 0.5 s) puts it back; the next lease is attempt 2.
+        await Task.Delay(ClusterFixture.Lease + TimeSpan.FromSeconds(1.5));
+        var trial = fixture.Grains.GetGrain<ITrialGrain>(first.TrialId);
+        Assert.Equal(TrialStatus.Queued, (await trial.GetSnapshot()).Status);
+        var second = (await LeaseAll(id, TestStudies.Node("lapse-node-2"), 10)).Single();
+        Assert.Equal(first.TrialId, second.TrialId);
+        Assert.Equal(2, second.Attempt);
+    }
+
+    [Fact]
+    public async Task Higher_priority_studies_are_served_first_and_large_trials_wait_for_gpu_nodes()
+    {
+        var low = NewId(); var high = NewId();
+        await fixture.Grains.GetGrain<IStudyGrain>(low).Submit(TestStudies.Grid(low, seeds: 1) with { Priority = 500 });
+        await fixture.Grains.GetGrain<IStudyGrain>(high).Submit(TestStudies.Grid(high, seeds: 1) with { Priority = 900 });
+        // A GPU node is alive, so the CPU node gets no large (L up to 6, h=32) trial.
+        await fixture.Grains.GetGrain<INodeGrain>("prio-gpu").Heartbeat(TestStudies.Node("prio-gpu", gpu: "H100"), []);
+        var cpu = TestStudies.Node("prio-cpu", memoryGb: 64);
+        var first = await Scheduler.Lease(cpu);
+        Assert.NotNull(first);
+        Assert.Equal(high, first.StudyId);
+        var gpuLease = await Scheduler.Lease(TestStudies.Node("prio-gpu", gpu: "H100"));
+        Assert.NotNull(gpuLease);
+        Assert.StartsWith("0,3,4,5,6", gpuLease.Config.LSet); // the GPU node takes a large trial first
+        await fixture.Grains.GetGrain<IStudyGrain>(low).Cancel();
+        await fixture.Grains.GetGrain<IStudyGrain>(high).Cancel();
+    }
+
+    [Fact]
+    public async Task Calls_without_the_cluster_token_are_rejected()
+    {
+        RequestContext.Set("test-no-token", "1");
+        try
+        {
+            var e = await Assert.ThrowsAnyAsync<Exception>(() => fixture.Grains.GetGrain<IStudyGrain>(NewId()).GetSnapshot());
+            Assert.Contains("cluster token", e.Message);
+        }
+        finally
+        {
+            RequestContext.Remove("test-no-token");
+        }
+    }
+}

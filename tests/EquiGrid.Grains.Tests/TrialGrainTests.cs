@@ -1,0 +1,116 @@
+namespace EquiGrid.Grains.Tests;
+
+[Collection(ClusterCollection.Name)]
+public class TrialGrainTests(ClusterFixture fixture)
+{
+    private static readonly TrialConfig Config = new() { LSet = "0,1,2", Hidden = 8, Epochs = 2, Seed = 5 };
+    private static readonly ProgressReport Progress = new(0, 10, 100, 0.5, null, 120, false, null);
+
+    private async Task<ITrialGrain> NewTrial(int maxAttempts = 3)
+    {
+        var id = "t-" + Guid.NewGuid().ToString("N")[..8];
+        var trial = fixture.Grains.GetGrain<ITrialGrain>($"{id}/{Config.Name}");
+        await trial.Initialize(id, Config, maxAttempts);
+        return trial;
+    }
+
+    private static CheckpointPointer Ckpt(int attempt, long step) =>
+        new(attempt, step, $"a{attempt}/s{step}", new string('0', 64), 100, DateTimeOffset.UtcNow);
+
+    [Fact]
+    public async Task Walks_queued_leased_running_checkpointed_completed()
+    {
+        var trial = await NewTrial();
+        Assert.Equal(TrialStatus.Queued, (await trial.GetSnapshot()).Status);
+        var lease = await trial.TryLease("n1", TimeSpan.FromMinutes(1));
+        Assert.NotNull(lease);
+        Assert.Equal(1, lease.Attempt);
+        Assert.Null(await trial.TryLease("n2", TimeSpan.FromMinutes(1))); // one lease at a time
+        Assert.Equal(TrialStatus.Leased, (await trial.GetSnapshot()).Status);
+        Assert.Equal(ReportAck.Accepted, await trial.ReportProgress(1, Progress));
+        Assert.Equal(TrialStatus.Running, (await trial.GetSnapshot()).Status);
+        Assert.Equal(ReportAck.Accepted, await trial.CommitCheckpoint(1, Ckpt(1, 10)));
+        var snap = await trial.GetSnapshot();
+        Assert.Equal(TrialStatus.Checkpointed, snap.Status);
+        Assert.Equal(10, snap.LatestCheckpoint!.Step);
+        Assert.Equal(ReportAck.Accepted, await trial.ReportProgress(1, Progress with { Epoch = 0, Step = 50, EpochEnd = true, ValLoss = 0.4, EpochSeconds = 3 }));
+        Assert.Equal(ReportAck.Accepted, await trial.Complete(1, TestStudies.Outcome(0.1)));
+        snap = await trial.GetSnapshot();
+        Assert.Equal(TrialStatus.Completed, snap.Status);
+        Assert.Equal(0.1, snap.Outcome!.TestMaeEv);
+        Assert.Single(snap.History);
+    }
+
+    [Fact]
+    public async Task Completion_is_idempotent_for_the_same_attempt_and_refused_for_others()
+    {
+        var trial = await NewTrial();
+        var lease = (await trial.TryLease("n1", TimeSpan.FromMinutes(1)))!;
+        Assert.Equal(ReportAck.Accepted, await trial.Complete(lease.Attempt, TestStudies.Outcome(0.2)));
+        Assert.Equal(ReportAck.Accepted, await trial.Complete(lease.Attempt, TestStudies.Outcome(0.9))); // retry of the same completion
+        Assert.Equal(0.2, (await trial.GetSnapshot()).Outcome!.TestMaeEv); // the first result stands
+        Assert.Equal(ReportAck.AlreadyFinished, await trial.Complete(lease.Attempt + 1, TestStudies.Outcome(0.3)));
+        Assert.Equal(ReportAck.AlreadyFinished, await trial.ReportProgress(lease.Attempt, Progress));
+    }
+
+    [Fact]
+    public async Task Reports_from_a_lapsed_lease_are_fenced_and_the_next_attempt_resumes_from_its_checkpoint()
+    {
+        var trial = await NewTrial();
+        // A lease long enough for the commit below even on a loaded 2-core machine, short enough to wait out.
+        var first = (await trial.TryLease("n1", TimeSpan.FromMilliseconds(1500)))!;
+        Assert.Equal(ReportAck.Accepted, await trial.CommitCheckpoint(first.Attempt, Ckpt(first.Attempt, 40)));
+        await Task.Delay(2000);
+        Assert.Equal(ReportAck.Stale, await trial.ReportProgress(first.Attempt, Progress)); // expired lease
+        Assert.Equal(TrialStatus.Queued, (await trial.GetSnapshot()).Status);
+        var second = (await trial.TryLease("n2", TimeSpan.FromMinutes(1)))!;
+        Assert.Equal(first.Attempt + 1, second.Attempt);
+        Assert.Equal(40, second.Checkpoints[0].Step); // resume point travels with the lease
+        // The old attempt wakes up and tries to finish: refused (older fencing token), the new one is untouched.
+        Assert.Equal(ReportAck.Stale, await trial.Complete(first.Attempt, TestStudies.Outcome(9)));
+        Assert.Equal(ReportAck.Stale, await trial.CommitCheckpoint(first.Attempt, Ckpt(first.Attempt, 80)));
+        Assert.Equal(ReportAck.Accepted, await trial.Complete(second.Attempt, TestStudies.Outcome(0.1)));
+        var snap = await trial.GetSnapshot();
+        Assert.Equal(0.1, snap.Outcome!.TestMaeEv);
+        Assert.Equal(40, snap.LatestCheckpoint!.Step);
+    }
+
+    [Fact]
+    public async Task Renewal_keeps_the_lease_alive_past_its_original_expiry()
+    {
+        var trial = await NewTrial();
+        var lease = (await trial.TryLease("n1", TimeSpan.FromMilliseconds(1000)))!;
+        for (int i = 0; i < 4; i++)
+        {
+            await Task.Delay(400);
+            Assert.Equal(ReportAck.Accepted, await trial.Renew(lease.Attempt, TimeSpan.FromMilliseconds(1000)));
+        }
+        Assert.Equal(ReportAck.Accepted, await trial.ReportProgress(lease.Attempt, Progress));
+    }
+
+    [Fact]
+    public async Task Failures_requeue_until_attempts_run_out()
+    {
+        var trial = await NewTrial(maxAttempts: 2);
+        var a1 = (await trial.TryLease("n1", TimeSpan.FromMinutes(1)))!;
+        Assert.Equal(ReportAck.Accepted, await trial.Fail(a1.Attempt, "child exited with 134"));
+        Assert.Equal(TrialStatus.Queued, (await trial.GetSnapshot()).Status);
+        var a2 = (await trial.TryLease("n1", TimeSpan.FromMinutes(1)))!;
+        Assert.Equal(ReportAck.Accepted, await trial.Fail(a2.Attempt, "child exited with 134"));
+        var snap = await trial.GetSnapshot();
+        Assert.Equal(TrialStatus.Failed, snap.Status);
+        Assert.Contains("2 attempts", snap.Error);
+        Assert.Null(await trial.TryLease("n1", TimeSpan.FromMinutes(1)));
+    }
+
+    [Fact]
+    public async Task Cancellation_stops_the_running_attempt()
+    {
+        var trial = await NewTrial();
+        var lease = (await trial.TryLease("n1", TimeSpan.FromMinutes(1)))!;
+        await trial.Cancel();
+        Assert.Equal(ReportAck.Cancelled, await trial.Renew(lease.Attempt, TimeSpan.FromMinutes(1)));
+        Assert.Equal(ReportAck.Cancelled, await trial.Complete(lease.Attempt, TestStudies.Outcome(0.1)));
+        Assert.Equal(TrialStatus.Cancelled, (await trial.GetSnapshot()).Status);
+    }
+}
