@@ -7,7 +7,9 @@ using EquiGrid.Silo.Worker;
 
 // Runs ONE trial attempt in its own process, so a native crash or OOM costs an attempt, never the silo.
 // Usage: EquiGrid.TrialRunner --spec spec.json --trial-id ID --attempt N --store file:DIR|blob:CONTAINER --result out.json
-//        [--parent-pid PID] [--threads N]      (blob connection string from EQUIGRID_BLOB_CONNECTION)
+//        [--parent-pid PID] [--threads N] [--export DIR]   (blob connection string from EQUIGRID_BLOB_CONNECTION)
+// --export DIR: after training, the trial's analysis folder (result.json, metrics.jsonl, embeddings/) goes to DIR,
+// computed here where the model is ("analysis runs where the data is").
 var opts = new Dictionary<string, string>();
 for (int i = 0; i + 1 < args.Length; i += 2) opts[args[i].TrimStart('-')] = args[i + 1];
 string Need(string k) => opts.TryGetValue(k, out var v) ? v : throw new ArgumentException($"--{k} is required");
@@ -45,21 +47,33 @@ try
         Kind = "progress", Epoch = p.Epoch, Step = p.Step, TotalSteps = p.TotalSteps, TrainLoss = p.TrainLoss, ValLoss = p.ValLoss,
         MoleculesPerSecond = p.MoleculesPerSecond, EpochEnd = p.EpochEnd,
     }));
-    var trainer = new Trainer(spec, TrialData.Load(spec), new TrainerOptions
+    opts.TryGetValue("export", out var exportDir);
+    var data = TrialData.Load(spec);
+    var trainer = new Trainer(spec, data, new TrainerOptions
     {
         Store = reporting, TrialId = trialId, Attempt = attempt, Progress = progress, Log = Console.Error,
         Threads = opts.TryGetValue("threads", out var t) ? int.Parse(t) : Environment.ProcessorCount,
+        MetricsDirectory = exportDir,
     });
     var result = await trainer.RunAsync(cts.Token);
-    var resultPath = Need("result");
-    File.WriteAllText(resultPath + ".tmp", JsonSerializer.Serialize(result, RunnerMessage.Json));
-    File.Move(resultPath + ".tmp", resultPath, overwrite: true);
+    if (exportDir is not null)
+    {
+        EmbeddingExporter.Export(trainer, data, exportDir);
+        WriteAtomic(Path.Combine(exportDir, "result.json"), JsonSerializer.Serialize(result, RunnerMessage.Json));
+    }
+    WriteAtomic(Need("result"), JsonSerializer.Serialize(result, RunnerMessage.Json));
     return 0;
 }
 catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or FileNotFoundException)
 {
     Console.Error.WriteLine($"trial-runner: error: {e.Message}");
     return 2;
+}
+
+static void WriteAtomic(string path, string text)
+{
+    File.WriteAllText(path + ".tmp", text);
+    File.Move(path + ".tmp", path, overwrite: true);
 }
 
 /// <summary>Reports synchronously on the trainer's thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>

@@ -118,6 +118,12 @@ public sealed class TrialWorker(
                      "--store", StoreArgument(), "--result", resultPath, "--parent-pid", Environment.ProcessId.ToString(),
                      "--threads", (W.Threads ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, W.Slots))).ToString(),
                  }) psi.ArgumentList.Add(a);
+        if (W.ResultsDir is { } results)
+        {
+            psi.ArgumentList.Add("--export");
+            // Trial ids are "STUDY/TRIAL-NAME": the folder is RESULTS/STUDY/TRIAL-NAME.
+            psi.ArgumentList.Add(Path.Combine(results, lease.StudyId, lease.TrialId.Split('/')[^1]));
+        }
         if (silo.BlobConnectionString is { } blob) psi.Environment["EQUIGRID_BLOB_CONNECTION"] = blob;
         var stderrTail = new ConcurrentQueue<string>();
         Process process;

@@ -17,6 +17,11 @@ public sealed class WorkerSettings
     public string? RunnerPath { get; set; }
     /// <summary>Folder for attempt working files (spec, result).</summary>
     public string? WorkDir { get; set; }
+    /// <summary>
+    /// Folder under which each finished trial writes its analysis folder (<c>STUDY/TRIAL/</c>: result.json,
+    /// metrics.jsonl, embeddings/ with ablation.json), the layout <c>equigrid report</c> reads; null writes none.
+    /// </summary>
+    public string? ResultsDir { get; set; }
     /// <summary>Measured bench score to advertise (0 = unknown).</summary>
     public double BenchScore { get; set; }
 }

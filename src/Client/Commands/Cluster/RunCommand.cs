@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
+using EquiGrid.Analysis.Phate;
+using EquiGrid.Analysis.Report;
+using EquiGrid.Analysis.Utilisation;
 using EquiGrid.Client.Cli;
 using EquiGrid.Grains;
 using EquiGrid.Grains.Studies;
@@ -22,7 +25,8 @@ internal static class RunCommand
         var file = new Argument<string>("study.yaml") { Description = "Study file (see docs/cluster.md)" };
         var dataDir = new Option<string>("--data-dir") { Description = "Folder for grain state, checkpoints and results", DefaultValueFactory = _ => Path.Combine("runs", "embedded") };
         var slots = new Option<int>("--slots") { Description = "Trials run at once", DefaultValueFactory = _ => 1 };
-        var cmd = new Command("run", "Run a study on an embedded single-process cluster: submit, watch, write results") { file, dataDir, slots };
+        var noReport = new Option<bool>("--no-report") { Description = "Skip the analysis report at the end" };
+        var cmd = new Command("run", "Run a study on an embedded single-process cluster: submit, watch, write results and the report") { file, dataDir, slots, noReport };
         cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
         {
             var (definition, trials) = StudyFile.Load(parse.GetValue(file)!);
@@ -33,6 +37,7 @@ internal static class RunCommand
             builder.Logging.AddFilter("Orleans", LogLevel.Error);
             builder.Configuration["EquiGrid:Worker:Slots"] = parse.GetValue(slots).ToString();
             builder.Configuration["EquiGrid:Worker:WorkDir"] = Path.Combine(dir, "work");
+            builder.Configuration["EquiGrid:Worker:ResultsDir"] = Path.Combine(dir, "studies");
             builder.AddEquiGridSilo(s =>
             {
                 s.Profile = "embedded";
@@ -64,7 +69,16 @@ internal static class RunCommand
                 await File.WriteAllTextAsync(results, System.Text.Json.JsonSerializer.Serialize(ResultsTable.Rows(snap), CliApp.Json), CancellationToken.None);
                 ResultsTable.Print(snap);
                 Console.WriteLine($"results: {results}");
-                return snap.Status == StudyStatus.Completed ? ExitCodes.Ok : ExitCodes.Failure;
+                if (snap.Status != StudyStatus.Completed) return ExitCodes.Failure;
+                // Every trial wrote its analysis folder under outDir (worker ResultsDir); the report reads them.
+                if (!parse.GetValue(noReport))
+                {
+                    var report = ReportBuilder.Build(outDir, Path.Combine(outDir, "report.html"), line => Console.Error.WriteLine(line),
+                        new AnalyzeOptions { RunPhate = true, Phate = new PhateOptions() });
+                    Console.WriteLine($"report: {report.Html}");
+                    Console.WriteLine($"report (Markdown): {report.Markdown}");
+                }
+                return ExitCodes.Ok;
             }
             finally
             {
