@@ -7,6 +7,7 @@ var cases = new Dictionary<string, Func<string[], int>>
     ["sh"] = ShBench.Run,
     ["tp"] = TpBench.Run,
     ["phate"] = PhateBench.Run,
+    ["train"] = TrainBench.Run,
 };
 if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))
 {
