@@ -8,6 +8,7 @@ var cases = new Dictionary<string, Func<string[], int>>
     ["tp"] = TpBench.Run,
     ["phate"] = PhateBench.Run,
     ["train"] = TrainBench.Run,
+    ["checkpoint"] = CheckpointBench.Run,
 };
 if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))
 {
