@@ -9,6 +9,7 @@ var cases = new Dictionary<string, Func<string[], int>>
     ["phate"] = PhateBench.Run,
     ["train"] = TrainBench.Run,
     ["checkpoint"] = CheckpointBench.Run,
+    ["dispatch"] = DispatchBench.Run,
 };
 if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))
 {
