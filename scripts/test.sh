@@ -35,7 +35,7 @@ if ! dotnet build EquiGrid.sln -c Release --nologo -v q -clp:ErrorsOnly; then
 fi
 
 passed=0; failed=0; skipped=0; rc=0
-for proj in tests/*/*.csproj; do
+for proj in tests/*.Tests/*.csproj; do
   log="$(mktemp)"
   args=(test "$proj" -c Release --no-build --nologo)
   [ -n "$filter" ] && args+=(--filter "$filter")

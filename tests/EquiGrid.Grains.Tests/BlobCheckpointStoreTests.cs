@@ -1,4 +1,5 @@
 using EquiGrid.Grains.Tests.Infrastructure;
+using EquiGrid.LocalServers;
 using EquiGrid.Silo.Checkpoints;
 using EquiGrid.Training;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -6,7 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace EquiGrid.Grains.Tests;
 
 /// <summary>The blob checkpoint store against a real Azurite started by the test.</summary>
-public class BlobCheckpointStoreTests(AzuriteServer azurite) : IClassFixture<AzuriteServer>
+public class BlobCheckpointStoreTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
     private BlobCheckpointStore NewStore(int retain = 3) => new(azurite.ConnectionString, "ck-" + Guid.NewGuid().ToString("N")[..12], retain);
 

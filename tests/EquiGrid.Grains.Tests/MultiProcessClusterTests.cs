@@ -1,115 +1,149 @@
-using System.Diagnostics;
-using EquiGrid.Grains.Security;
+using EquiGrid.Grains.Resilience;
 using EquiGrid.Grains.Tests.Infrastructure;
+using EquiGrid.LocalServers;
+using Xunit.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Orleans.Configuration;
-using StackExchange.Redis;
 
 namespace EquiGrid.Grains.Tests;
 
 /// <summary>
-/// Three silos as separate processes on the cluster profile (real redis-server and Azurite on loopback). A silo is
-/// SIGKILLed while a trial trains on it: the trial resumes on another silo from its latest checkpoint and ends with the
-/// weights of an uninterrupted run of the same spec (which another trial of the same study computes).
+/// Three silos as separate processes on the cluster profile (real redis-server and Azurite on loopback). Studies hold
+/// pairs of trials with identical specs (an extra axis tells them apart), so an interrupted trial can be compared with
+/// an uninterrupted twin: same seed, same data, so the same final weights.
 /// </summary>
-public class MultiProcessClusterTests(AzuriteServer azurite) : IClassFixture<AzuriteServer>
+public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper output) : IClassFixture<AzuriteFixture>
 {
     private const string Token = "mp-token";
 
-    private Process StartSilo(RedisServer redis, int index)
+    /// <summary>Short leases and quick failure detection so a lost silo costs seconds, not minutes, of test time.</summary>
+    private static readonly Dictionary<string, string> FastFailover = new()
     {
-        var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EquiGrid.Silo.dll"));
-        foreach (var (k, v) in new Dictionary<string, string>
-                 {
-                     ["EquiGrid:Profile"] = "cluster", ["EquiGrid:Redis"] = redis.Configuration,
-                     ["EquiGrid:BlobConnectionString"] = azurite.ConnectionString, ["EquiGrid:BlobContainer"] = "equigrid-mp",
-                     ["EquiGrid:SiloPort"] = LocalServers.FreePort().ToString(), ["EquiGrid:GatewayPort"] = LocalServers.FreePort().ToString(),
-                     ["EquiGrid:ClusterId"] = "mp", ["EquiGrid:ServiceId"] = "mp", ["EquiGrid:Token"] = Token,
-                     ["EquiGrid:Scheduling:LeaseDuration"] = "00:00:04", ["EquiGrid:Scheduling:ScanInterval"] = "00:00:01",
-                     ["EquiGrid:Worker:NodeName"] = $"silo{index}", ["EquiGrid:Worker:Threads"] = "1",
-                     ["Logging:LogLevel:Default"] = "Warning",
-                 })
-            psi.ArgumentList.Add($"--{k}={v}");
-        var p = Process.Start(psi)!;
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
-    }
+        ["EquiGrid:Scheduling:LeaseDuration"] = "00:00:04", ["EquiGrid:Scheduling:ScanInterval"] = "00:00:01",
+        ["EquiGrid:Membership:ProbeTimeout"] = "00:00:01", ["EquiGrid:Membership:NumMissedProbesLimit"] = "2",
+        ["EquiGrid:Membership:IAmAliveTablePublishTimeout"] = "00:00:05",
+    };
 
-    private static async Task<IHost> Connect(RedisServer redis)
+    private static StudyDefinition Study(string id, int seeds, int epochs) => new()
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.Error);
-        builder.UseOrleansClient(c =>
-        {
-            c.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis.Configuration));
-            c.Configure<ClusterOptions>(o => { o.ClusterId = "mp"; o.ServiceId = "mp"; });
-            c.AddOutgoingGrainCallFilter(ctx => { RequestContext.Set(ClusterToken.RequestContextKey, Token); return ctx.Invoke(); });
-        });
-        var host = builder.Build();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        Id = id, MaxAttempts = 5,
+        Base = new TrialConfig { LSet = "0,1", Hidden = 4, Epochs = epochs, Seed = 11, MaxMolecules = 96, BatchSize = 8, Layers = 1, AtomDim = 8, Basis = 4, CheckpointEverySteps = 3 },
+        Axes = seeds > 1
+            ? [new GridAxis("seed", Enumerable.Range(11, seeds).Select(s => s.ToString()).ToList()), new GridAxis("extra.copy", ["a", "b"])]
+            : [new GridAxis("extra.copy", ["a", "b"])],
+    };
+
+    // Polls ride out the seconds in which a killed silo still owns grains (calls time out until it is declared dead).
+    private static Task<IReadOnlyList<TrialSnapshot>> Trials(IStudyGrain study) => TransientGrainCalls.RetryAsync(study.GetTrials, TimeSpan.FromMinutes(2));
+    private static Task<StudySnapshot> Snapshot(IStudyGrain study) => TransientGrainCalls.RetryAsync(study.GetSnapshot, TimeSpan.FromMinutes(2));
+
+    private static async Task<StudySnapshot> WaitUntilFinished(IStudyGrain study, TimeSpan limit, LocalCluster cluster)
+    {
+        var deadline = DateTime.UtcNow + limit;
         while (true)
         {
-            try { await host.StartAsync(); return host; }
-            catch (Exception) when (DateTime.UtcNow < deadline) { await Task.Delay(1000); }
+            var snap = await Snapshot(study);
+            if (snap.Status != StudyStatus.Running) return snap;
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"study {snap.StudyId} still running: {string.Join(", ", snap.Rows.Select(r => $"{r.TrialId}={r.Status}"))}\n" +
+                                           string.Join("\n", cluster.Silos.Select(s => $"silo{s.Key}: {s.Value.Tail}")));
+            await Task.Delay(500);
         }
+    }
+
+    private static void AssertTwinsAgree(StudySnapshot snap)
+    {
+        Assert.All(snap.Rows, r => Assert.Equal(TrialStatus.Completed, r.Status));
+        foreach (var twins in snap.Rows.GroupBy(r => r.Config.Seed))
+            Assert.Single(twins.Select(r => r.Outcome!.WeightsSha256).Distinct()); // interrupted or not, same weights
     }
 
     [ClusterFact]
     public async Task A_SIGKILLed_silo_loses_no_trial_and_the_resumed_trial_matches_an_uninterrupted_run()
     {
         using var redis = new RedisServer();
-        var silos = Enumerable.Range(0, 3).Select(i => StartSilo(redis, i)).ToList();
-        try
+        using var cluster = new LocalCluster(redis, azurite.ConnectionString, "mp", Token, FastFailover);
+        for (int i = 0; i < 3; i++) cluster.StartSilo(i);
+        using var client = await cluster.ConnectAsync();
+        var study = client.Services.GetRequiredService<IClusterClient>().GetGrain<IStudyGrain>("mp");
+        await study.Submit(Study("mp", seeds: 1, epochs: 3));
+
+        // Wait for a trial with a committed checkpoint, then SIGKILL the silo running it.
+        TrialSnapshot victim;
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (true)
         {
-            using var client = await Connect(redis);
-            var grains = client.Services.GetRequiredService<IClusterClient>();
-            // Two trials with identical specs except an extra axis: one is killed mid-training, the other is the reference.
-            var def = new StudyDefinition
-            {
-                Id = "mp", MaxAttempts = 5,
-                Base = new TrialConfig { LSet = "0,1", Hidden = 4, Epochs = 3, Seed = 11, MaxMolecules = 96, BatchSize = 8, Layers = 1, AtomDim = 8, Basis = 4, CheckpointEverySteps = 3 },
-                Axes = [new GridAxis("extra.copy", ["a", "b"])],
-            };
-            var study = grains.GetGrain<IStudyGrain>("mp");
-            await study.Submit(def);
-            // Wait for a trial with a committed checkpoint, then SIGKILL the silo running it.
-            TrialSnapshot victim;
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+            var trials = await Trials(study);
+            var candidate = trials.FirstOrDefault(t => t.Status.IsHeld() && t.LatestCheckpoint is not null && t.Node is not null);
+            if (candidate is not null) { victim = candidate; break; }
+            if (trials.FirstOrDefault(t => t.Error is not null) is { } failing) throw new Xunit.Sdk.XunitException($"attempt failed: {failing.Error}");
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("no trial reached a checkpoint");
+            await Task.Delay(200);
+        }
+        cluster.Silos[LocalCluster.IndexOf(victim.Node!)].Kill();
+
+        var snap = await WaitUntilFinished(study, TimeSpan.FromMinutes(3), cluster);
+        Assert.Equal(StudyStatus.Completed, snap.Status);
+        var resumed = (await Trials(study)).Single(t => t.TrialId == victim.TrialId);
+        Assert.True(resumed.Attempt > victim.Attempt, $"the killed trial should have run again (attempt {resumed.Attempt})");
+        Assert.NotEqual(victim.Node, resumed.Node);
+        AssertTwinsAgree(snap);
+    }
+
+    [ClusterFact]
+    public async Task Restarting_the_whole_cluster_mid_study_keeps_finished_results_and_completes_the_rest()
+    {
+        using var redis = new RedisServer();
+        using var cluster = new LocalCluster(redis, azurite.ConnectionString, "restart", Token, FastFailover);
+        for (int i = 0; i < 3; i++) cluster.StartSilo(i);
+        Dictionary<string, StudyRow> finishedBefore;
+        List<TrialSnapshot> inFlight;
+        using (var client = await cluster.ConnectAsync())
+        {
+            var study = client.Services.GetRequiredService<IClusterClient>().GetGrain<IStudyGrain>("restart");
+            await study.Submit(Study("restart", seeds: 2, epochs: 2)); // 4 trials on 3 single-slot workers
+            // Cut the power once some trials have finished and some are mid-training.
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
             while (true)
             {
-                var trials = await study.GetTrials();
-                var candidate = trials.FirstOrDefault(t => t.Status.IsHeld() && t.LatestCheckpoint is not null && t.Node is not null);
-                if (candidate is not null) { victim = candidate; break; }
+                var snap = await Snapshot(study);
+                var trials = await Trials(study);
                 if (trials.FirstOrDefault(t => t.Error is not null) is { } failing) throw new Xunit.Sdk.XunitException($"attempt failed: {failing.Error}");
-                if (DateTime.UtcNow > deadline) throw new TimeoutException("no trial reached a checkpoint");
+                inFlight = trials.Where(t => t.Status.IsHeld() && t.LatestCheckpoint is not null).ToList();
+                if (snap.Count(TrialStatus.Completed) >= 1 && inFlight.Count >= 1)
+                {
+                    finishedBefore = snap.Rows.Where(r => r.Status == TrialStatus.Completed).ToDictionary(r => r.TrialId);
+                    break;
+                }
+                if (snap.Status != StudyStatus.Running) throw new Xunit.Sdk.XunitException("the study finished before the restart could interrupt it");
+                if (DateTime.UtcNow > deadline) throw new TimeoutException("no moment with a finished and a checkpointed running trial");
                 await Task.Delay(200);
             }
-            int index = int.Parse(victim.Node!["silo".Length..]);
-            silos[index].Kill(); // SIGKILL: no graceful shutdown, the child sees its parent vanish and exits
-            var killedAt = Stopwatch.StartNew();
-            deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-            StudySnapshot snap;
-            while (true)
-            {
-                snap = await study.GetSnapshot();
-                if (snap.Status != StudyStatus.Running) break;
-                if (DateTime.UtcNow > deadline) throw new TimeoutException("study did not finish after the kill");
-                await Task.Delay(500);
-            }
-            Assert.Equal(StudyStatus.Completed, snap.Status);
-            var resumed = (await study.GetTrials()).Single(t => t.TrialId == victim.TrialId);
-            Assert.True(resumed.Attempt > victim.Attempt, $"the killed trial should have run again (attempt {resumed.Attempt})");
-            Assert.NotEqual(victim.Node, resumed.Node);
-            var hashes = snap.Rows.Select(r => r.Outcome!.WeightsSha256).Distinct().ToList();
-            Assert.Single(hashes); // the resumed trial equals the uninterrupted one
+            cluster.KillAll();
         }
-        finally
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        // A new cluster generation over the same Redis and blob store (each silo back on its machine's ports).
+        for (int i = 0; i < 3; i++) cluster.StartSilo(i);
+        using (var client = await cluster.ConnectAsync(patience: TimeSpan.FromMinutes(2), log: m => output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: {m}")))
         {
-            foreach (var s in silos) { if (!s.HasExited) { s.Kill(entireProcessTree: true); s.WaitForExit(5000); } }
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: connected to the new generation");
+            var study = client.Services.GetRequiredService<IClusterClient>().GetGrain<IStudyGrain>("restart");
+            var after = await Snapshot(study);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: study answered");
+            foreach (var (id, before) in finishedBefore)
+            {
+                var row = after.Rows.Single(r => r.TrialId == id);
+                Assert.Equal(TrialStatus.Completed, row.Status);
+                Assert.Equal(before.Attempts, row.Attempts); // not run again
+                Assert.Equal(before.Outcome!.WeightsSha256, row.Outcome!.WeightsSha256);
+            }
+            var snap = await WaitUntilFinished(study, TimeSpan.FromMinutes(4), cluster);
+            output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: study {snap.Status}");
+            Assert.Equal(StudyStatus.Completed, snap.Status);
+            Assert.Equal(4, snap.Rows.Count);
+            foreach (var t in inFlight)
+                Assert.True(snap.Rows.Single(r => r.TrialId == t.TrialId).Attempts > t.Attempt, $"{t.TrialId} was mid-training and must have run another attempt");
+            AssertTwinsAgree(snap);
         }
     }
 }

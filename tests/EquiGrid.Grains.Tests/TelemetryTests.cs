@@ -1,5 +1,6 @@
 using System.Net.Http;
 using EquiGrid.Grains.Tests.Infrastructure;
+using EquiGrid.LocalServers;
 using EquiGrid.Silo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -14,13 +15,13 @@ public class TelemetryTests
     public async Task Prometheus_endpoint_exposes_lease_and_heartbeat_metrics()
     {
         var dir = Path.Combine(Path.GetTempPath(), "equigrid-otel-" + Guid.NewGuid().ToString("N"));
-        int port = LocalServers.FreePort();
+        int port = Loopback.FreePort();
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Error);
         builder.Configuration["EquiGrid:Worker:Enabled"] = "false";
         builder.AddEquiGridSilo(s =>
         {
-            s.DataDir = dir; s.SiloPort = LocalServers.FreePort(); s.GatewayPort = LocalServers.FreePort(); s.Token = null;
+            s.DataDir = dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = Loopback.FreePort(); s.Token = null;
             s.Telemetry.PrometheusPort = port;
         });
         using var host = builder.Build();

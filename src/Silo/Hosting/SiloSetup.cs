@@ -30,6 +30,9 @@ public static class SiloSetup
         configure?.Invoke(settings);
         builder.Services.AddSingleton(settings);
         builder.Services.Configure<EquiGrid.Grains.SchedulingOptions>(builder.Configuration.GetSection("EquiGrid:Scheduling"));
+        // Failure detection (ProbeTimeout, NumMissedProbesLimit, ...) is tunable: a sweep cluster on a private network can
+        // declare a dead node much sooner than Orleans' WAN-friendly defaults, which is what bounds failover time.
+        builder.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("EquiGrid:Membership"));
         builder.Services.Configure<Worker.WorkerSettings>(builder.Configuration.GetSection("EquiGrid:Worker"));
         builder.Services.AddHostedService<Worker.TrialWorker>();
 

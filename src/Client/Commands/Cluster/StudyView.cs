@@ -1,3 +1,4 @@
+using EquiGrid.Grains.Resilience;
 using EquiGrid.Grains;
 using Spectre.Console;
 
@@ -39,8 +40,12 @@ internal static class StudyView
     /// <summary>Polls the study and redraws the trial table until it finishes or <paramref name="ct"/> fires.</summary>
     public static async Task<StudySnapshot> WatchAsync(IStudyGrain study, bool watch, CancellationToken ct)
     {
-        var trials = await study.GetTrials();
-        var snap = await study.GetSnapshot();
+        // A silo that dies mid-watch makes calls time out until the cluster declares it dead and the study grain
+        // reactivates elsewhere; a watch rides that out instead of failing.
+        var patience = watch ? TimeSpan.FromMinutes(5) : TimeSpan.Zero;
+        Task<T> Call<T>(Func<Task<T>> f) => TransientGrainCalls.RetryAsync(f, patience, ct);
+        var trials = await Call(study.GetTrials);
+        var snap = await Call(study.GetSnapshot);
         if (!watch || Console.IsOutputRedirected)
         {
             if (!watch) { AnsiConsole.Write(Trials(trials)); AnsiConsole.WriteLine(Summary(snap)); return snap; }
@@ -48,7 +53,7 @@ internal static class StudyView
             string last = "";
             while (!ct.IsCancellationRequested)
             {
-                snap = await study.GetSnapshot();
+                snap = await Call(study.GetSnapshot);
                 var line = Summary(snap);
                 if (line != last) { Console.WriteLine(line); last = line; }
                 if (Finished(snap)) break;
@@ -60,8 +65,8 @@ internal static class StudyView
         {
             while (!ct.IsCancellationRequested)
             {
-                trials = await study.GetTrials();
-                snap = await study.GetSnapshot();
+                trials = await Call(study.GetTrials);
+                snap = await Call(study.GetSnapshot);
                 ctx.UpdateTarget(new Rows(Trials(trials), new Text(Summary(snap))));
                 ctx.Refresh();
                 if (Finished(snap)) break;

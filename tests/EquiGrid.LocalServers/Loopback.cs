@@ -2,10 +2,10 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace EquiGrid.Grains.Tests.Infrastructure;
+namespace EquiGrid.LocalServers;
 
 /// <summary>Finds and starts the real servers integration tests need (Azurite, redis-server) on free loopback ports.</summary>
-public static class LocalServers
+public static class Loopback
 {
     /// <summary>Azurite's well-known development account key (public, documented by Microsoft; not a secret).</summary>
     private const string DevKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
@@ -56,44 +56,39 @@ public static class LocalServers
     }
 }
 
-/// <summary>An Azurite blob server in a temporary folder, started for a test class and stopped after it.</summary>
-public sealed class AzuriteServer : IAsyncLifetime
+/// <summary>An Azurite blob server in a temporary folder on a free loopback port; dispose to stop it and delete its data.</summary>
+public sealed class AzuriteServer : IAsyncDisposable
 {
-    private Process? _process;
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "equigrid-azurite-" + Guid.NewGuid().ToString("N"));
+    private readonly Process _process;
+    private readonly string _dir;
 
     /// <summary>Connection string of the running server.</summary>
-    public string ConnectionString { get; private set; } = "";
+    public string ConnectionString { get; }
 
-    /// <inheritdoc />
-    public async Task InitializeAsync()
+    private AzuriteServer(Process process, string dir, string connectionString) { _process = process; _dir = dir; ConnectionString = connectionString; }
+
+    /// <summary>Starts azurite-blob ($EQUIGRID_AZURITE or the repository's .tools install) and waits until it listens.</summary>
+    public static async Task<AzuriteServer> StartAsync()
     {
-        var exe = LocalServers.AzuritePath() ?? throw new InvalidOperationException("azurite-blob not found; run scripts/test.sh");
-        int port = LocalServers.FreePort();
-        Directory.CreateDirectory(_dir);
+        var exe = Loopback.AzuritePath() ?? throw new InvalidOperationException("azurite-blob not found; run scripts/test.sh (it installs Azurite into .tools/)");
+        var dir = Path.Combine(Path.GetTempPath(), "equigrid-azurite-" + Guid.NewGuid().ToString("N"));
+        int port = Loopback.FreePort();
+        Directory.CreateDirectory(dir);
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--silent", "--skipApiVersionCheck", "--location", _dir, "--blobHost", "127.0.0.1", "--blobPort", port.ToString() }) psi.ArgumentList.Add(a);
-        _process = Process.Start(psi)!;
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
-        await LocalServers.WaitForPort(port, TimeSpan.FromSeconds(30), _process);
-        ConnectionString = LocalServers.AzuriteConnectionString(port);
+        foreach (var a in new[] { "--silent", "--skipApiVersionCheck", "--location", dir, "--blobHost", "127.0.0.1", "--blobPort", port.ToString() }) psi.ArgumentList.Add(a);
+        var process = Process.Start(psi)!;
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        await Loopback.WaitForPort(port, TimeSpan.FromSeconds(30), process);
+        return new AzuriteServer(process, dir, Loopback.AzuriteConnectionString(port));
     }
 
     /// <inheritdoc />
-    public Task DisposeAsync()
+    public ValueTask DisposeAsync()
     {
-        if (_process is { HasExited: false }) { _process.Kill(entireProcessTree: true); _process.WaitForExit(5000); }
+        if (!_process.HasExited) { _process.Kill(entireProcessTree: true); _process.WaitForExit(5000); }
+        _process.Dispose();
         try { Directory.Delete(_dir, true); } catch (IOException) { }
-        return Task.CompletedTask;
-    }
-}
-
-/// <summary>A fact that needs Azurite: skipped, with the reason, only when azurite-blob is not installed.</summary>
-public sealed class AzuriteFactAttribute : FactAttribute
-{
-    public AzuriteFactAttribute()
-    {
-        if (LocalServers.AzuritePath() is null) Skip = "azurite-blob not installed (scripts/test.sh installs it into .tools/ and sets EQUIGRID_AZURITE)";
+        return ValueTask.CompletedTask;
     }
 }
