@@ -32,6 +32,10 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
             : [new GridAxis("extra.copy", ["a", "b"])],
     };
 
+    /// <summary>Held, checkpointed and less than 60% through: cannot finish in the moment before the kill lands.</summary>
+    private static bool MidTraining(TrialSnapshot t) =>
+        t.Status.IsHeld() && t.Node is not null && t.LatestCheckpoint is not null && t.LastProgress is { } p && p.Step < 0.6 * p.TotalSteps;
+
     // Polls ride out the seconds in which a killed silo still owns grains (calls time out until it is declared dead).
     private static Task<IReadOnlyList<TrialSnapshot>> Trials(IStudyGrain study) => TransientGrainCalls.RetryAsync(study.GetTrials, TimeSpan.FromMinutes(2));
     private static Task<StudySnapshot> Snapshot(IStudyGrain study) => TransientGrainCalls.RetryAsync(study.GetSnapshot, TimeSpan.FromMinutes(2));
@@ -73,7 +77,7 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
         while (true)
         {
             var trials = await Trials(study);
-            var candidate = trials.FirstOrDefault(t => t.Status.IsHeld() && t.LatestCheckpoint is not null && t.Node is not null);
+            var candidate = trials.FirstOrDefault(MidTraining);
             if (candidate is not null) { victim = candidate; break; }
             if (trials.FirstOrDefault(t => t.Error is not null) is { } failing) throw new Xunit.Sdk.XunitException($"attempt failed: {failing.Error}");
             if (DateTime.UtcNow > deadline) throw new TimeoutException("no trial reached a checkpoint");
@@ -100,7 +104,7 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
         using (var client = await cluster.ConnectAsync())
         {
             var study = client.Services.GetRequiredService<IClusterClient>().GetGrain<IStudyGrain>("restart");
-            await study.Submit(Study("restart", seeds: 2, epochs: 2)); // 4 trials on 3 single-slot workers
+            await study.Submit(Study("restart", seeds: 2, epochs: 3)); // 4 trials on 3 single-slot workers
             // Cut the power once some trials have finished and some are mid-training.
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
             while (true)
@@ -108,7 +112,7 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
                 var snap = await Snapshot(study);
                 var trials = await Trials(study);
                 if (trials.FirstOrDefault(t => t.Error is not null) is { } failing) throw new Xunit.Sdk.XunitException($"attempt failed: {failing.Error}");
-                inFlight = trials.Where(t => t.Status.IsHeld() && t.LatestCheckpoint is not null).ToList();
+                inFlight = trials.Where(MidTraining).ToList();
                 if (snap.Count(TrialStatus.Completed) >= 1 && inFlight.Count >= 1)
                 {
                     finishedBefore = snap.Rows.Where(r => r.Status == TrialStatus.Completed).ToDictionary(r => r.TrialId);
