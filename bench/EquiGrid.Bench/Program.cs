@@ -10,6 +10,7 @@ var cases = new Dictionary<string, Func<string[], int>>
     ["train"] = TrainBench.Run,
     ["checkpoint"] = CheckpointBench.Run,
     ["dispatch"] = DispatchBench.Run,
+    ["failover"] = FailoverBench.Run,
 };
 if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))
 {

@@ -34,7 +34,7 @@ public interface IStudyGrain : IGrainWithStringKey
 public interface ITrialGrain : IGrainWithStringKey
 {
     /// <summary>Creates the trial (idempotent for the same config).</summary>
-    [Alias("Initialize")] Task Initialize(string studyId, TrialConfig config, int maxAttempts);
+    [Alias("Initialize")] Task Initialize(string studyId, TrialConfig config, int maxAttempts, string? submitTrace = null);
     /// <summary>Grants a lease when the trial is queued (attempt + 1); null otherwise.</summary>
     [Alias("TryLease")] Task<TrialLease?> TryLease(string node, TimeSpan duration);
     /// <summary>Extends the lease of the current attempt.</summary>

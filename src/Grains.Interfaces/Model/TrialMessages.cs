@@ -60,7 +60,8 @@ public sealed record TrialLease(
     [property: Id(2)] int Attempt,
     [property: Id(3)] TrialConfig Config,
     [property: Id(4)] IReadOnlyList<CheckpointPointer> Checkpoints,
-    [property: Id(5)] DateTimeOffset ExpiresAt);
+    [property: Id(5)] DateTimeOffset ExpiresAt,
+    [property: Id(6)] string? SubmitTrace = null);
 
 /// <summary>A trial as the CLI shows it.</summary>
 [GenerateSerializer, Immutable, Alias("equigrid.TrialSnapshot")]

@@ -46,7 +46,7 @@ public sealed class StudyGrain(
         }
         // Initialise and enqueue every time (both idempotent): a re-submission heals a submit interrupted by a crash.
         foreach (var chunk in trials.Chunk(64))
-            await Task.WhenAll(chunk.Select(t => GrainFactory.GetGrain<ITrialGrain>(t.TrialId).Initialize(Id, t.Config, definition.MaxAttempts)));
+            await Task.WhenAll(chunk.Select(t => GrainFactory.GetGrain<ITrialGrain>(t.TrialId).Initialize(Id, t.Config, definition.MaxAttempts, activity?.Id)));
         await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey)
             .Enqueue(Id, S.Priority, trials.Select(t => t.TrialId).ToList(), trials.Select(t => t.Config).ToList());
         logger.LogInformation("Study {Study} submitted: {Trials} trials", Id, trials.Count);

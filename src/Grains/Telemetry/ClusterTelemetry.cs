@@ -21,6 +21,20 @@ public static class ClusterTelemetry
 
     private static readonly ConcurrentDictionary<string, TrialStatus> TrialStates = new();
 
+    /// <summary>
+    /// Starts the root span of one trial attempt (a new trace per attempt, so a week-long trial is not one giant trace),
+    /// linked to the study.submit span that created the trial when the lease carries its traceparent.
+    /// </summary>
+    public static Activity? StartAttempt(TrialLease lease)
+    {
+        ActivityLink[]? links = lease.SubmitTrace is { } tp && ActivityContext.TryParse(tp, null, out var submit) ? [new ActivityLink(submit)] : null;
+        var activity = Source.StartActivity("trial.attempt", ActivityKind.Internal, parentContext: default, links: links);
+        activity?.SetTag("equigrid.study", lease.StudyId);
+        activity?.SetTag("equigrid.trial", lease.TrialId);
+        activity?.SetTag("equigrid.attempt", lease.Attempt);
+        return activity;
+    }
+
     /// <summary>Trials by state, as seen by the trial grains active in this silo.</summary>
     public static readonly ObservableGauge<int> TrialsByState = Meter.CreateObservableGauge("equigrid.trials", ObserveTrials, "{trial}", "Trials by state (active in this silo)");
 

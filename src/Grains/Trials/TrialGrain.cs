@@ -32,7 +32,7 @@ public sealed class TrialGrain(
     }
 
     /// <inheritdoc />
-    public async Task Initialize(string studyId, TrialConfig config, int maxAttempts)
+    public async Task Initialize(string studyId, TrialConfig config, int maxAttempts, string? submitTrace = null)
     {
         if (S.Config is not null)
         {
@@ -40,6 +40,7 @@ public sealed class TrialGrain(
                 throw new ArgumentException($"trial {Id} already exists with a different configuration");
             return;
         }
+        S.SubmitTrace = submitTrace;
         S.StudyId = studyId;
         S.Config = config;
         S.MaxAttempts = maxAttempts;
@@ -61,7 +62,7 @@ public sealed class TrialGrain(
         S.Error = null;
         await SaveAsync();
         logger.LogInformation("Trial {Trial} leased to {Node} as attempt {Attempt}", Id, node, S.Attempt);
-        return new TrialLease(Id, S.StudyId!, S.Attempt, S.Config, S.Checkpoints.ToList(), S.LeaseExpiresAt.Value);
+        return new TrialLease(Id, S.StudyId!, S.Attempt, S.Config, S.Checkpoints.ToList(), S.LeaseExpiresAt.Value, S.SubmitTrace);
     }
 
     /// <inheritdoc />

@@ -23,4 +23,6 @@ public sealed class TrialGrainState
     [Id(13)] public string? Error { get; set; }
     /// <summary>Step at which the current attempt started (its resume point), for the ETA's rate.</summary>
     [Id(14)] public long AttemptStartStep { get; set; }
+    /// <summary>W3C traceparent of the study.submit span, so every attempt's trace links back to the submission.</summary>
+    [Id(15)] public string? SubmitTrace { get; set; }
 }

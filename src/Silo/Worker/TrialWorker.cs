@@ -102,9 +102,7 @@ public sealed class TrialWorker(
 
     private async Task RunAttempt(TrialLease lease, CancellationToken stoppingToken)
     {
-        using var activity = ClusterTelemetry.Source.StartActivity("trial.attempt", ActivityKind.Internal, parentContext: default);
-        activity?.SetTag("equigrid.trial", lease.TrialId);
-        activity?.SetTag("equigrid.attempt", lease.Attempt);
+        using var activity = ClusterTelemetry.StartAttempt(lease);
         var trial = grains.GetGrain<ITrialGrain>(lease.TrialId);
         var dir = Path.Combine(W.WorkDir ?? Path.Combine(Path.GetTempPath(), "equigrid-work"), Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
