@@ -1,5 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
+using EquiGrid.LocalServers;
 using EquiGrid.Silo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -33,7 +32,7 @@ public class EmbeddedRunTests
         builder.Configuration["EquiGrid:Scheduling:ScanInterval"] = "00:00:01";
         builder.Configuration["EquiGrid:Worker:Threads"] = "1";
         builder.Configuration["EquiGrid:Worker:WorkDir"] = Path.Combine(dir, "work");
-        builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = dir; s.SiloPort = FreePort(); s.GatewayPort = FreePort(); s.Token = null; });
+        builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = Loopback.FreePort(); s.Token = null; });
         var host = builder.Build();
         host.Start();
         return host;
@@ -97,14 +96,5 @@ public class EmbeddedRunTests
         {
             try { Directory.Delete(root, true); } catch (IOException) { }
         }
-    }
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 }

@@ -229,7 +229,7 @@ public sealed class TrialGrain(
     {
         // One-way calls: a trial never waits on its study or the scheduler (they call trials; waiting back could deadlock).
         await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey).TrialChanged(Id, S.Status, S.Attempt);
-        await GrainFactory.GetGrain<IStudyGrain>(S.StudyId).TrialFinished(new StudyRow
+        await GrainFactory.GetGrain<IStudyGrain>(S.StudyId!).TrialFinished(new StudyRow
         {
             TrialId = Id, Config = S.Config!, Status = S.Status, Attempts = S.Attempt, Outcome = S.Outcome, Error = S.Error,
         });
