@@ -21,14 +21,26 @@ export EQUIGRID_TOKEN="$(cat "$state/token")"
 "$root/equigrid" version >/dev/null            # builds the CLI and the trial runner into .equigrid/cli
 dotnet build "$root/src/Silo/EquiGrid.Silo.csproj" -c Release -o "$root/.equigrid/silo" --nologo -v q -clp:ErrorsOnly
 
-pids=()
-cleanup() { kill "${pids[@]}" 2>/dev/null || true; wait 2>/dev/null || true; }
+servers=(); silos=()
+# Silos first (a graceful stop writes to Redis: it must still be there), then the servers; a silo that has not
+# stopped within 30 s is killed, which loses nothing: its trials resume from their checkpoints next time.
+cleanup() {
+  trap - EXIT INT TERM
+  kill "${silos[@]}" 2>/dev/null || true
+  for _ in $(seq 30); do
+    alive=0; for p in "${silos[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break; sleep 1
+  done
+  kill -9 "${silos[@]}" 2>/dev/null || true
+  kill "${servers[@]}" 2>/dev/null || true
+  wait 2>/dev/null || true
+}
 trap cleanup EXIT INT TERM
 
 redis-server --bind 127.0.0.1 --port "$redis_port" --appendonly yes --dir "$state/redis" --save "" >"$state/redis.log" 2>&1 &
-pids+=($!)
+servers+=($!)
 "$azurite" --silent --skipApiVersionCheck --blobHost 127.0.0.1 --blobPort "$blob_port" --location "$state/azurite" >"$state/azurite.log" 2>&1 &
-pids+=($!)
+servers+=($!)
 sleep 2
 blob="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;"
 for i in 0 1 2; do
@@ -39,7 +51,7 @@ for i in 0 1 2; do
     --EquiGrid:Worker:ResultsDir="$state/results" \
     --EquiGrid:Worker:RunnerPath="$root/.equigrid/cli/EquiGrid.TrialRunner.dll" \
     --EquiGrid:Telemetry:PrometheusPort=$((9464 + i)) >"$state/silo$i.log" 2>&1 &
-  pids+=($!)
+  silos+=($!)
 done
 echo "local-cluster: redis 127.0.0.1:$redis_port, azurite 127.0.0.1:$blob_port, gateways 127.0.0.1:30000-30002,"
 echo "  metrics http://127.0.0.1:9464-9466/metrics; logs and results in $state; token in $state/token. Ctrl+C stops."
