@@ -1,16 +1,16 @@
-namespace EquiGrid.Analysis.Chemistry;
+namespace EquiGrid.Chemistry;
 
 /// <summary>Tetrahedral chirality mark as written in SMILES (@ = anticlockwise, @@ = clockwise).</summary>
-internal enum ChiralMark { None, Anticlockwise, Clockwise }
+public enum ChiralMark { None, Anticlockwise, Clockwise }
 
 /// <summary>Bond order; <see cref="Aromatic"/> only before kekulisation and after aromaticity perception.</summary>
-internal enum BondOrder { Single = 1, Double = 2, Triple = 3, Aromatic = 4 }
+public enum BondOrder { Single = 1, Double = 2, Triple = 3, Aromatic = 4 }
 
 /// <summary>Hybridisation as RDKit names it; only the first four occur for organic molecules.</summary>
-internal enum Hybridisation { Unspecified, S, SP, SP2, SP3, SP3D, SP3D2 }
+public enum Hybridisation { Unspecified, S, SP, SP2, SP3, SP3D, SP3D2 }
 
 /// <summary>A heavy atom of the hydrogen-suppressed molecular graph.</summary>
-internal sealed class MolAtom
+public sealed class MolAtom
 {
     public required int Index { get; init; }
     public required int AtomicNumber { get; init; }
@@ -40,7 +40,7 @@ internal sealed class MolAtom
 }
 
 /// <summary>A bond between two heavy atoms. Begin is the atom written first (matters for / and \).</summary>
-internal sealed class MolBond
+public sealed class MolBond
 {
     public required int Index { get; init; }
     public required int Begin { get; init; }
@@ -61,7 +61,7 @@ internal sealed class MolBond
 }
 
 /// <summary>The hydrogen-suppressed molecular graph that perception works on.</summary>
-internal sealed class Molecule
+public sealed class Molecule
 {
     public List<MolAtom> Atoms { get; } = [];
     public List<MolBond> Bonds { get; } = [];
