@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using EquiGrid.Chemistry;
 
 namespace EquiGrid.Analysis.Chemistry;
 
@@ -64,14 +65,7 @@ public static class Nsps
 
     private static NspsResult Score(Molecule mol)
     {
-        Valence.CleanUpNitrogen(mol);
-        Valence.AssignImplicitHydrogens(mol);
-        var rings = RingInfo.Perceive(mol);
-        Valence.Kekulise(mol);
-        Valence.CacheExplicitValences(mol);
-        Valence.AssignRadicals(mol);
-        Aromaticity.Perceive(mol, rings);
-        HybridisationPerception.Perceive(mol);
+        var rings = MoleculePerception.Perceive(mol);
         StereoPerception.CleanupChirality(mol);
 
         var cipLike = SymmetryClasses.Constitutional(mol);

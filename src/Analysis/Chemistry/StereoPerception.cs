@@ -1,3 +1,5 @@
+using EquiGrid.Chemistry;
+
 namespace EquiGrid.Analysis.Chemistry;
 
 /// <summary>

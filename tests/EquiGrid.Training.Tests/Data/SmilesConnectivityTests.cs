@@ -23,21 +23,34 @@ public sealed class SmilesConnectivityTests
         Assert.Equal(bonds, g.Edges.Length);
     }
 
+    // The shared parser folds explicit [H] atoms into their neighbour (as RDKit does), so the graph has heavy atoms
+    // only; the one caller, BondAgreement, compares heavy-atom graphs, so nothing it sees changes.
     [Fact]
-    public void ExplicitHydrogen_IsDroppedFromTheHeavyGraph()
+    public void ExplicitHydrogen_IsFoldedIntoItsNeighbour()
     {
         var g = SmilesConnectivity.Parse("[H]C([H])=O");
-        Assert.Equal(new[] { 1, 6, 1, 8 }, g.AtomicNumbers);
-        var heavy = g.HeavyAtoms();
-        Assert.Equal(new[] { 6, 8 }, heavy.AtomicNumbers);
-        Assert.Equal(new[] { new Bond(0, 1) }, heavy.Edges);
+        Assert.Equal(new[] { 6, 8 }, g.AtomicNumbers);
+        Assert.Equal(new[] { new Bond(0, 1) }, g.Edges);
+        Assert.Equal(g.AtomicNumbers, g.HeavyAtoms().AtomicNumbers);
+        Assert.Equal(g.Edges, g.HeavyAtoms().Edges);
+        Assert.True(GraphIsomorphism.AreIsomorphic(g, SmilesConnectivity.Parse("C=O")));
+    }
+
+    // Connectivity is read from the syntax alone: a valence no element allows must not hide the graph.
+    [Fact]
+    public void ImpossibleValence_StillYieldsTheGraph()
+    {
+        var g = SmilesConnectivity.Parse("C(C)(C)(C)(C)C");
+        Assert.Equal(6, g.VertexCount);
+        Assert.Equal(5, g.Edges.Length);
+        Assert.All(g.Edges, e => Assert.Equal(0, e.I));
     }
 
     [Theory]
-    [InlineData("C1CC", "ring bond 1 never closed")]
-    [InlineData("CC)", "unbalanced")]
+    [InlineData("C1CC", "ring closure 1 is never closed at character 2")]
+    [InlineData("CC)", "unmatched ')' at character 3")]
     [InlineData("C(C", "unclosed '('")]
-    [InlineData("C[Xx]", "unknown element")]
+    [InlineData("C[Xx]", "unsupported element")]
     [InlineData("CQ", "unexpected character 'Q'")]
     public void MalformedSmiles_NamesTheProblem(string smiles, string expected)
     {

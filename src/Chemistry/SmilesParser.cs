@@ -1,14 +1,15 @@
 using System.Globalization;
 
-namespace EquiGrid.Analysis.Chemistry;
+namespace EquiGrid.Chemistry;
 
 /// <summary>
 /// Reads a SMILES string (organic subset, bracket atoms, aromatic lower case, bonds - = # : / \ and '.',
 /// branches, ring closures with digits and %nn) into a <see cref="Molecule"/>. Hydrogens stay implicit:
 /// explicit [H] atoms are folded into their neighbour's hydrogen count. Errors are
-/// <see cref="FormatException"/>s naming the 1-based character position.
+/// <see cref="FormatException"/>s naming the 1-based character position. Only syntax is checked here; valence
+/// and aromaticity are <see cref="MoleculePerception"/>'s, so a connectivity-only reader can use the parse alone.
 /// </summary>
-internal sealed class SmilesParser
+public sealed class SmilesParser
 {
     private static readonly string[] OrganicTwoLetter = ["Cl", "Br"];
     private const string OrganicOneLetter = "BCNOPSFI";

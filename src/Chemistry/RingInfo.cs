@@ -1,17 +1,19 @@
 using System.Collections;
 
-namespace EquiGrid.Analysis.Chemistry;
+namespace EquiGrid.Chemistry;
 
 /// <summary>
 /// Ring perception as RDKit's symmetrised SSSR: a smallest set of smallest rings, plus every other relevant
 /// ring of the same size that could replace one SSSR ring without losing a ring bond (RDKit's symmetrisation
 /// test). Rings are stored as atoms in cycle order and as bond indices.
 /// </summary>
-internal sealed class RingInfo
+public sealed class RingInfo
 {
     private const int MaxCycles = 200_000;
 
+    /// <summary>Each ring as its atoms in cycle order.</summary>
     public List<int[]> AtomRings { get; } = [];
+    /// <summary>Each ring as its bond indices, same ring order as <see cref="AtomRings"/>.</summary>
     public List<int[]> BondRings { get; } = [];
     private readonly int[] _atomRingCount;
     private readonly int[] _bondRingCount;
@@ -22,10 +24,14 @@ internal sealed class RingInfo
         _bondRingCount = new int[bonds];
     }
 
+    /// <summary>How many of the perceived rings contain <paramref name="atom"/>.</summary>
     public int NumAtomRings(int atom) => _atomRingCount[atom];
+    /// <summary>How many of the perceived rings contain <paramref name="bond"/>.</summary>
     public int NumBondRings(int bond) => _bondRingCount[bond];
+    /// <summary>True when <paramref name="atom"/> lies in any perceived ring.</summary>
     public bool IsAtomInRing(int atom) => _atomRingCount[atom] > 0;
 
+    /// <summary>True when <paramref name="atom"/> lies in a perceived ring of exactly <paramref name="size"/> atoms.</summary>
     public bool IsAtomInRingOfSize(int atom, int size) =>
         AtomRings.Any(r => r.Length == size && Array.IndexOf(r, atom) >= 0);
 
@@ -36,8 +42,8 @@ internal sealed class RingInfo
             if (Array.IndexOf(AtomRings[r], atom) >= 0) yield return r;
     }
 
-    /// <summary>Perceives the rings of <paramref name="mol"/>.</summary>
-    public static RingInfo Perceive(Molecule mol)
+    /// <summary>Perceives the rings of <paramref name="mol"/> (through <see cref="MoleculePerception.Perceive"/>).</summary>
+    internal static RingInfo Perceive(Molecule mol)
     {
         var info = new RingInfo(mol.Atoms.Count, mol.Bonds.Count);
         int cyclomatic = mol.Bonds.Count - mol.Atoms.Count + CountComponents(mol);

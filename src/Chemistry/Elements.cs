@@ -1,4 +1,4 @@
-namespace EquiGrid.Analysis.Chemistry;
+namespace EquiGrid.Chemistry;
 
 /// <summary>The periodic-table facts perception needs (RDKit's values for the elements a SMILES here may hold).</summary>
 internal static class Elements

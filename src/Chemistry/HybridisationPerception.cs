@@ -1,4 +1,4 @@
-namespace EquiGrid.Analysis.Chemistry;
+namespace EquiGrid.Chemistry;
 
 /// <summary>
 /// RDKit's conjugation and hybridisation rules: a multiple (or aromatic) bond on a 2- or 3-coordinate atom

@@ -1,4 +1,4 @@
-namespace EquiGrid.Analysis.Chemistry;
+namespace EquiGrid.Chemistry;
 
 /// <summary>
 /// RDKit's default aromaticity model: rings whose atoms are all candidates, single rings and fused

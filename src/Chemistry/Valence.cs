@@ -1,4 +1,4 @@
-namespace EquiGrid.Analysis.Chemistry;
+namespace EquiGrid.Chemistry;
 
 /// <summary>
 /// Hydrogen counts, kekulisation of aromatic input and radical counts, following RDKit's sanitisation
@@ -49,18 +49,7 @@ internal static class Valence
             foreach (var bi in atom.Bonds) accum += mol.Bonds[bi].ValenceContribution;
             int dv = Elements.DefaultValence(atom.AtomicNumber);
             int chr = ChargeAdjustment(atom);
-            if (atom.AromaticInput && accum > dv + chr)
-            {
-                // Aromatic atoms take the nearest allowed valence below the 1.5-per-bond sum (c1cccn1C, fused n).
-                int pval = dv + chr;
-                foreach (int v in Elements.Valences(atom.AtomicNumber))
-                {
-                    if (v < 0 || v + chr > accum) break;
-                    pval = v + chr;
-                }
-                if (accum - pval <= 1.5) accum = pval;
-            }
-            int ev = (int)Math.Round(accum + 0.1, MidpointRounding.AwayFromZero);
+            int ev = RoundedValence(atom, accum);
             CheckMaximumValence(atom, ev);
             if (atom.Bracket) { atom.ImplicitH = 0; continue; }
             if (atom.AromaticInput)
@@ -168,7 +157,14 @@ internal static class Valence
         }
     }
 
-    private static int TotalValenceBeforeKekulise(MolAtom atom, double accum)
+    private static int TotalValenceBeforeKekulise(MolAtom atom, double accum) => RoundedValence(atom, accum) + atom.ImplicitH;
+
+    /// <summary>
+    /// The integer valence of a bond-order sum (aromatic bonds 1.5 each, plus bracket H) before kekulisation.
+    /// Aromatic atoms take the nearest allowed valence below the sum (c1cccn1C, fused n), since 1.5 per bond
+    /// overcounts a three-connected aromatic atom.
+    /// </summary>
+    private static int RoundedValence(MolAtom atom, double accum)
     {
         int dv = Elements.DefaultValence(atom.AtomicNumber);
         int chr = ChargeAdjustment(atom);
@@ -182,7 +178,7 @@ internal static class Valence
             }
             if (accum - pval <= 1.5) accum = pval;
         }
-        return (int)Math.Round(accum + 0.1, MidpointRounding.AwayFromZero) + atom.ImplicitH;
+        return (int)Math.Round(accum + 0.1, MidpointRounding.AwayFromZero);
     }
 
     /// <summary>Caches integer explicit valences (Kekulé bond orders plus bracket hydrogens).</summary>
