@@ -46,7 +46,7 @@ public class NspsCommandTests
     }
 
     [Fact]
-    public void Executable_ExitsWith1_AndStillWritesEveryRow()
+    public async Task Executable_ExitsWith1_AndStillWritesEveryRow()
     {
         var dir = Directory.CreateTempSubdirectory("nsps-cli");
         try
@@ -59,11 +59,12 @@ public class NspsCommandTests
             foreach (var a in new[] { "nsps", "--input", inPath, "--output", outPath }) psi.ArgumentList.Add(a);
             using var p = Process.Start(psi)!;
             var stderr = p.StandardError.ReadToEndAsync();
-            p.StandardOutput.ReadToEnd();
-            Assert.True(p.WaitForExit(120_000));
+            await p.StandardOutput.ReadToEndAsync();
+            using var limit = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            await p.WaitForExitAsync(limit.Token);
 
             Assert.Equal(1, p.ExitCode);
-            Assert.Contains("line 2", stderr.Result);
+            Assert.Contains("line 2", await stderr);
             var rows = File.ReadAllLines(outPath);
             Assert.Equal(2, rows.Length);
             Assert.StartsWith("C[C@H](O)CC\t", rows[0]);

@@ -36,7 +36,7 @@ public static class TrainCommand
             {
                 LSet = parse.GetValue(l)!, Hidden = parse.GetValue(hidden), Epochs = parse.GetValue(epochs), Seed = parse.GetValue(seed),
                 MaxMolecules = parse.GetValue(maxMolecules), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
-                Layers = parse.GetValue(layers), DataPath = parse.GetValue(data), Graph = parse.GetValue(graph),
+                Layers = parse.GetValue(layers), DataPath = parse.GetValue(data), Graph = parse.GetValue(graph) ?? "bond",
                 CheckpointEverySteps = parse.GetValue(checkpointEvery),
             };
             var dir = Path.GetFullPath(parse.GetValue(outDir)!);
