@@ -4,6 +4,7 @@
 #   bash deploy/local-cluster.sh            then, in another shell:
 #   EQUIGRID_TOKEN=$(cat runs/local-cluster/token) ./equigrid submit studies/default.yaml --gateway 127.0.0.1:30000
 #   EQUIGRID_TOKEN=$(cat runs/local-cluster/token) ./equigrid status default --watch --gateway 127.0.0.1:30000
+#   ./equigrid pull default --blob "$(cat runs/local-cluster/blob)"      (the analysis folders, then the report command it prints)
 # Needs redis-server (apt-get install redis-server) and Azurite (bash scripts/test.sh installs it into .tools/).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -43,6 +44,7 @@ servers+=($!)
 servers+=($!)
 sleep 2
 blob="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;"
+echo "$blob" > "$state/blob"   # for: equigrid pull STUDY --blob "$(cat runs/local-cluster/blob)"
 for i in 0 1 2; do
   dotnet "$root/.equigrid/silo/EquiGrid.Silo.dll" \
     --EquiGrid:Profile=cluster --EquiGrid:Redis="127.0.0.1:$redis_port" --EquiGrid:BlobConnectionString="$blob" \

@@ -1,6 +1,7 @@
 using EquiGrid.Grains.Resilience;
 using EquiGrid.Grains.Tests.Infrastructure;
 using EquiGrid.LocalServers;
+using EquiGrid.Silo.Results;
 using Xunit.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -148,6 +149,11 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
             foreach (var t in inFlight)
                 Assert.True(snap.Rows.Single(r => r.TrialId == t.TrialId).Attempts > t.Attempt, $"{t.TrialId} was mid-training and must have run another attempt");
             AssertTwinsAgree(snap);
+            // Every trial's analysis folder was uploaded before it completed, whichever generation ran it.
+            var pulled = Directory.CreateTempSubdirectory("equigrid-pulled-").FullName;
+            var folders = await new BlobResultsStore(azurite.ConnectionString, "equigrid-restart").DownloadStudyAsync("restart", pulled);
+            Assert.Equal(snap.Rows.Select(r => r.TrialId.Split('/')[1]).Order(), folders);
+            Assert.All(folders, f => Assert.True(File.Exists(Path.Combine(pulled, f, "result.json")), $"{f}: no result.json"));
         }
     }
 }

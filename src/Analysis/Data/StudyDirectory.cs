@@ -20,7 +20,7 @@ public sealed class StudyDirectory
     /// <summary>Opens a study or a single trial folder.</summary>
     public static StudyDirectory Open(string path)
     {
-        if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: study or trial folder not found");
+        if (!Directory.Exists(path)) throw new DirectoryNotFoundException($"{path}: study or trial folder not found (for a study that ran on a cluster, download its folders first: equigrid pull STUDY)");
         string folderName = Path.GetFileName(Path.GetFullPath(path).TrimEnd('/'));
         if (TrialDirectory.IsTrial(path)) return new StudyDirectory(folderName, new[] { new TrialDirectory(path) });
         string name = folderName;

@@ -26,6 +26,8 @@ public sealed class TrialWorker(
     ILogger<TrialWorker> logger) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, RunningAttempt> _running = new();
+    private readonly Results.BlobResultsStore? _results = silo is { Profile: "cluster", BlobConnectionString: { } conn }
+        ? new Results.BlobResultsStore(conn, silo.BlobContainer) : null;
     private int _busySlots; // reserved before an attempt starts, so the loop never over-leases
     private WorkerSettings W => workerOptions.Value;
 
@@ -116,11 +118,14 @@ public sealed class TrialWorker(
                      "--store", StoreArgument(), "--result", resultPath, "--parent-pid", Environment.ProcessId.ToString(),
                      "--threads", (W.Threads ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, W.Slots))).ToString(),
                  }) psi.ArgumentList.Add(a);
-        if (W.ResultsDir is { } results)
+        // Trial ids are "STUDY/TRIAL-NAME": the analysis folder is RESULTS/STUDY/TRIAL-NAME. On the cluster profile it
+        // is always written (to scratch when no ResultsDir is set) and uploaded to blob storage before completion.
+        var exportDir = W.ResultsDir is { } results ? Path.Combine(results, lease.StudyId, lease.TrialId.Split('/')[^1])
+            : _results is not null ? Path.Combine(dir, "export") : null;
+        if (exportDir is not null)
         {
             psi.ArgumentList.Add("--export");
-            // Trial ids are "STUDY/TRIAL-NAME": the folder is RESULTS/STUDY/TRIAL-NAME.
-            psi.ArgumentList.Add(Path.Combine(results, lease.StudyId, lease.TrialId.Split('/')[^1]));
+            psi.ArgumentList.Add(exportDir);
         }
         if (silo.BlobConnectionString is { } blob) psi.Environment["EQUIGRID_BLOB_CONNECTION"] = blob;
         var stderrTail = new ConcurrentQueue<string>();
@@ -182,6 +187,7 @@ public sealed class TrialWorker(
             if (process.ExitCode == 0 && File.Exists(resultPath))
             {
                 var result = JsonSerializer.Deserialize<TrialResult>(await File.ReadAllTextAsync(resultPath, stoppingToken), RunnerMessage.Json)!;
+                if (_results is not null && exportDir is not null && !await UploadResults(lease, exportDir, stoppingToken)) return;
                 using var done = ClusterTelemetry.Source.StartActivity("trial.complete");
                 var ack = await trial.Complete(lease.Attempt, TrialSpecs.Outcome(result, activity?.Duration ?? TimeSpan.Zero));
                 logger.LogInformation("Attempt {Attempt} of {Trial} finished: {Ack}", lease.Attempt, lease.TrialId, ack);
@@ -206,6 +212,25 @@ public sealed class TrialWorker(
             _running.TryRemove(lease.TrialId, out _);
             process.Dispose();
             try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>Uploads the attempt's analysis folder; on failure fails the attempt (it is retried) and returns false.</summary>
+    private async Task<bool> UploadResults(TrialLease lease, string folder, CancellationToken ct)
+    {
+        using var upload = ClusterTelemetry.Source.StartActivity("trial.results.upload");
+        try
+        {
+            var (files, bytes) = await _results!.UploadAsync(lease.TrialId, folder, ct);
+            upload?.SetTag("equigrid.files", files);
+            upload?.SetTag("equigrid.bytes", bytes);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            WithToken();
+            await grains.GetGrain<ITrialGrain>(lease.TrialId).Fail(lease.Attempt, $"uploading the analysis folder to blob storage failed: {e.Message}");
+            return false;
         }
     }
 

@@ -6,11 +6,11 @@ using Spectre.Console;
 
 namespace EquiGrid.Client.Commands.Cluster;
 
-/// <summary>The cluster verbs that talk to a running cluster: submit, status, trials, nodes, cancel, results.</summary>
+/// <summary>The cluster verbs: submit, status, trials, nodes, cancel, results (through a gateway), pull (from blob storage), run.</summary>
 public static class ClusterCommands
 {
     /// <summary>All cluster verbs (Program.cs adds them with one line).</summary>
-    public static IEnumerable<Command> Create() => [Submit(), Status(), Trials(), Nodes(), Cancel(), Results(), RunCommand.Create()];
+    public static IEnumerable<Command> Create() => [Submit(), Status(), Trials(), Nodes(), Cancel(), Results(), PullCommand.Create(), RunCommand.Create()];
 
     private static Command Submit()
     {

@@ -28,15 +28,31 @@ internal sealed class ClusterConnection
         cmd.Options.Add(Config);
     }
 
+    /// <summary>
+    /// The connection config file's keys (<c>gateway</c>, <c>token</c>, <c>blob</c>, <c>container</c>), or null when
+    /// there is no file; <c>--config</c> must name one that exists if given.
+    /// </summary>
+    public static async Task<Dictionary<string, string>?> ReadConfigFile(ParseResult parse, CancellationToken ct)
+    {
+        var given = parse.GetValue(Config) ?? Environment.GetEnvironmentVariable("EQUIGRID_CONFIG");
+        var file = given ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "equigrid", "cluster.json");
+        if (!File.Exists(file))
+            return given is null ? null : throw new Cli.UserInputException($"--config '{given}': no such file");
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(file, ct))
+                   ?? throw new JsonException("null");
+        }
+        catch (JsonException)
+        {
+            throw new InvalidDataException($"{file}: expected a JSON object such as {{\"gateway\": \"host:port\", \"token\": \"...\", \"blob\": \"connection string\"}}");
+        }
+    }
+
     /// <summary>Connects and returns a started client host (dispose it to disconnect).</summary>
     public static async Task<IHost> ConnectAsync(ParseResult parse, CancellationToken ct)
     {
-        var file = parse.GetValue(Config) ?? Environment.GetEnvironmentVariable("EQUIGRID_CONFIG")
-                   ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "equigrid", "cluster.json");
-        Dictionary<string, string>? fromFile = null;
-        if (File.Exists(file))
-            fromFile = JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(file, ct))
-                       ?? throw new InvalidDataException($"{file}: expected {{\"gateway\": \"host:port\", \"token\": \"...\"}}");
+        var fromFile = await ReadConfigFile(parse, ct);
         var gateway = parse.GetValue(Gateway) ?? Environment.GetEnvironmentVariable("EQUIGRID_GATEWAY") ?? fromFile?.GetValueOrDefault("gateway") ?? "127.0.0.1:30000";
         var token = parse.GetValue(Token) ?? Environment.GetEnvironmentVariable(ClusterToken.EnvironmentVariable) ?? fromFile?.GetValueOrDefault("token");
         var endpoints = gateway.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseEndpoint).ToArray();
