@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EquiGrid.Analysis.Synthetic;
 using EquiGrid.LocalServers;
 using EquiGrid.Silo.Results;
 
@@ -20,22 +21,25 @@ public class PullCommandTests
     }
 
     [AzuriteFact]
-    public async Task Pulls_every_trial_folder_of_a_study_from_a_real_blob_store()
+    public async Task Pulls_every_trial_folder_of_a_study_from_a_real_blob_store_and_builds_its_report()
     {
         await using var azurite = await AzuriteServer.StartAsync();
         var store = new BlobResultsStore(azurite.ConnectionString, "pull-test");
-        foreach (var trial in new[] { "L0-1_h4_e1_s1", "L0-1-2_h4_e1_s1" })
-        {
-            var dir = Directory.CreateTempSubdirectory("equigrid-export-").FullName;
-            File.WriteAllText(Path.Combine(dir, "result.json"), $"{{\"trial\": \"{trial}\"}}");
-            await store.UploadAsync($"grid/{trial}", dir);
-        }
+        // Two trial folders as a worker's --export writes them (synthetic embeddings with known structure).
+        var exported = SyntheticStudy.Write(Directory.CreateTempSubdirectory("equigrid-export-").FullName,
+            [new("L0-1_h4", "0,1", 4, [0], 0.2), new("L0-1-2_h4", "0,1,2", 4, [0, 2], 0.1)], molecules: 120, seed: 3);
+        foreach (var trial in Directory.GetDirectories(exported))
+            await store.UploadAsync($"grid/{Path.GetFileName(trial)}", trial);
         var to = Directory.CreateTempSubdirectory("equigrid-pull-").FullName;
-        var (code, output, err) = CliProcess.Run(120_000, "pull", "grid", "--blob", azurite.ConnectionString, "--container", "pull-test", "--to", to, "--json");
+        var (code, output, err) = CliProcess.Run(300_000, "pull", "grid", "--blob", azurite.ConnectionString, "--container", "pull-test", "--to", to, "--report", "--json");
         Assert.True(code == 0, err);
         using var json = JsonDocument.Parse(output);
-        Assert.Equal(["L0-1-2_h4_e1_s1", "L0-1_h4_e1_s1"], json.RootElement.GetProperty("trials").EnumerateArray().Select(e => e.GetString()));
-        Assert.Equal("{\"trial\": \"L0-1_h4_e1_s1\"}", File.ReadAllText(Path.Combine(to, "grid", "L0-1_h4_e1_s1", "result.json")));
+        Assert.Equal(["L0-1-2_h4", "L0-1_h4"], json.RootElement.GetProperty("trials").EnumerateArray().Select(e => e.GetString()));
+        foreach (var file in Directory.GetFiles(Path.Combine(exported, "L0-1_h4"), "*", SearchOption.AllDirectories))
+            Assert.Equal(File.ReadAllBytes(file), File.ReadAllBytes(Path.Combine(to, "grid", "L0-1_h4", Path.GetRelativePath(Path.Combine(exported, "L0-1_h4"), file))));
+        var report = json.RootElement.GetProperty("report").GetString()!;
+        Assert.Equal(Path.Combine(to, "grid", "report.html"), report);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(report), "<tr class=\"trial\">").Count);
 
         (code, _, err) = CliProcess.Run(120_000, "pull", "missing", "--blob", azurite.ConnectionString, "--container", "pull-test", "--to", to);
         Assert.Equal(2, code);

@@ -1,4 +1,7 @@
 using System.CommandLine;
+using EquiGrid.Analysis.Phate;
+using EquiGrid.Analysis.Report;
+using EquiGrid.Analysis.Utilisation;
 using EquiGrid.Client.Cli;
 using EquiGrid.Silo.Results;
 
@@ -22,8 +25,9 @@ public static class PullCommand
         var to = new Option<string>("--to") { Description = "Folder to write STUDY/TRIAL/... into", DefaultValueFactory = _ => Path.Combine("runs", "pulled") };
         var blob = new Option<string?>("--blob") { Description = "Azure Storage connection string (env EQUIGRID_BLOB_CONNECTION)" };
         var container = new Option<string?>("--container") { Description = $"Blob container (default {DefaultContainer}, the silos' EquiGrid:BlobContainer)" };
+        var report = new Option<bool>("--report") { Description = "Also build the study report (report.html + report.md) in the pulled folder" };
         var json = CliApp.JsonOption();
-        var cmd = new Command("pull", "Download a cluster study's analysis folders (embeddings, ablation, metrics) for `equigrid report`") { study, to, blob, container, json };
+        var cmd = new Command("pull", "Download a cluster study's analysis folders (embeddings, ablation, metrics) for `equigrid report`") { study, to, blob, container, report, json };
         cmd.Options.Add(ClusterConnection.Config);
         cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
         {
@@ -50,11 +54,15 @@ public static class PullCommand
             {
                 throw new UserInputException($"cannot reach blob storage: {e.InnerException.Message}; check --blob");
             }
-            if (parse.GetValue(json)) CliApp.WriteJson(new { Study = id, Folder = target, Trials = trials });
+            string? html = null;
+            if (parse.GetValue(report))
+                html = ReportBuilder.Build(target, Path.Combine(target, "report.html"), line => Console.Error.WriteLine(line),
+                    new AnalyzeOptions { RunPhate = true, Phate = new PhateOptions() }).Html;
+            if (parse.GetValue(json)) CliApp.WriteJson(new { Study = id, Folder = target, Trials = trials, Report = html });
             else
             {
                 Console.WriteLine($"pulled {trials.Count} trial folder(s) of {id} into {target}");
-                Console.WriteLine($"next: equigrid report {target} --out {Path.Combine(target, "report.html")}");
+                Console.WriteLine(html is not null ? $"report: {html}" : $"next: equigrid report {target} --out {Path.Combine(target, "report.html")}");
             }
             return ExitCodes.Ok;
         }, ct));
