@@ -40,7 +40,9 @@ public class StudyAndSchedulerTests(ClusterFixture fixture)
     {
         var id = NewId();
         var study = fixture.Grains.GetGrain<IStudyGrain>(id);
+        int trackedBefore = (await Scheduler.GetSnapshot()).Tracked;
         await study.Submit(TestStudies.Grid(id, seeds: 1));
+        Assert.Equal(trackedBefore + 4, (await Scheduler.GetSnapshot()).Tracked);
         var leases = await LeaseAll(id, TestStudies.Node("agg-node", gpu: "H100"), 50);
         Assert.Equal(4, leases.Count);
         double mae = 0.1;
@@ -51,6 +53,9 @@ public class StudyAndSchedulerTests(ClusterFixture fixture)
         Assert.All(snap.Rows, r => Assert.NotNull(r.Outcome));
         Assert.Equal(new[] { 0.2, 0.3, 0.4, 0.5 }, snap.Rows.Select(r => Math.Round(r.Outcome!.TestMaeEv, 6)).Order());
         Assert.All(snap.Rows, r => Assert.Contains("per_l", r.Outcome!.UtilisationJson));
+        // The scheduler forgets finished trials (told one-way by each trial, so give the messages a moment).
+        for (int i = 0; i < 50 && (await Scheduler.GetSnapshot()).Tracked != trackedBefore; i++) await Task.Delay(100);
+        Assert.Equal(trackedBefore, (await Scheduler.GetSnapshot()).Tracked);
     }
 
     [Fact]

@@ -75,4 +75,5 @@ public sealed record SchedulerSnapshot(
     [property: Id(1)] IReadOnlyList<string> Nodes,
     [property: Id(2)] int Pending,
     [property: Id(3)] int Leased,
-    [property: Id(4)] long Dispatched);
+    [property: Id(4)] long Dispatched,
+    [property: Id(5)] int Tracked = 0);

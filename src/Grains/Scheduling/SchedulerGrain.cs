@@ -114,7 +114,10 @@ public sealed class SchedulerGrain(
         }
         else if (status.IsTerminal())
         {
+            // A finished trial is never placed again: forget its ticket, so the state written on every lease holds only
+            // live trials, not every trial a long-running cluster has ever seen.
             queue?.Pending.Remove(trialId);
+            S.Tickets.Remove(trialId);
         }
         await state.WriteStateAsync();
     }
@@ -130,6 +133,7 @@ public sealed class SchedulerGrain(
     {
         if (!S.Studies.TryGetValue(studyId, out var q)) return;
         q.Cancelled = true;
+        foreach (var id in q.Pending) S.Tickets.Remove(id); // leased ones go when their trial reports its cancellation
         q.Pending.Clear();
         await state.WriteStateAsync();
     }
@@ -181,5 +185,5 @@ public sealed class SchedulerGrain(
     /// <inheritdoc />
     public Task<SchedulerSnapshot> GetSnapshot() => Task.FromResult(new SchedulerSnapshot(
         S.Studies.Keys.Order().ToList(), S.Nodes.Keys.Order().ToList(),
-        S.Studies.Values.Sum(q => q.Pending.Count), S.Leases.Count, S.Dispatched));
+        S.Studies.Values.Sum(q => q.Pending.Count), S.Leases.Count, S.Dispatched, S.Tickets.Count));
 }

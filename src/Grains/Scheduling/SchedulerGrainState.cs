@@ -5,7 +5,7 @@ namespace EquiGrid.Grains.Scheduling;
 public sealed class SchedulerGrainState
 {
     [Id(0)] public Dictionary<string, StudyQueue> Studies { get; set; } = [];
-    /// <summary>Every enqueued trial's study and size (so a re-queued trial can be placed again).</summary>
+    /// <summary>Every live (not yet finished) enqueued trial's study and size, so a re-queued trial can be placed again.</summary>
     [Id(1)] public Dictionary<string, TrialTicket> Tickets { get; set; } = [];
     /// <summary>Leases granted and not yet seen to end, by trial id.</summary>
     [Id(2)] public Dictionary<string, LeaseRecord> Leases { get; set; } = [];
