@@ -5,7 +5,9 @@ using EquiGrid.Grains;
 using EquiGrid.Grains.Security;
 using EquiGrid.Grains.Telemetry;
 using EquiGrid.Silo.Hosting;
+using EquiGrid.Silo.Results;
 using EquiGrid.Training;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,11 +25,14 @@ public sealed class TrialWorker(
     IOptions<WorkerSettings> workerOptions,
     IOptions<SchedulingOptions> scheduling,
     IHostApplicationLifetime lifetime,
-    ILogger<TrialWorker> logger) : BackgroundService
+    ILogger<TrialWorker> logger,
+    IServiceProvider services) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, RunningAttempt> _running = new();
     private int _busySlots; // reserved before an attempt starts, so the loop never over-leases
     private WorkerSettings W => workerOptions.Value;
+    // Registered on the cluster profile only: there the analysis folder must leave this node (see docs/cluster.md).
+    private readonly IResultsStore? _results = services.GetService<IResultsStore>();
 
     private sealed record RunningAttempt(TrialLease Lease, Process Process);
 
@@ -118,11 +123,16 @@ public sealed class TrialWorker(
                      "--store", StoreArgument(), "--result", resultPath, "--parent-pid", Environment.ProcessId.ToString(),
                      "--threads", (W.Threads ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, W.Slots))).ToString(),
                  }) psi.ArgumentList.Add(a);
-        if (W.ResultsDir is { } results)
+        // Trial ids are "STUDY/TRIAL-NAME": the folder is RESULTS/STUDY/TRIAL-NAME. With a results store and no
+        // ResultsDir the folder is attempt scratch, deleted with the attempt once uploaded.
+        var trialName = lease.TrialId.Split('/')[^1];
+        var exportDir = W.ResultsDir is { } results ? Path.Combine(results, lease.StudyId, trialName)
+            : _results is not null ? Path.Combine(dir, "export", trialName)
+            : null;
+        if (exportDir is not null)
         {
             psi.ArgumentList.Add("--export");
-            // Trial ids are "STUDY/TRIAL-NAME": the folder is RESULTS/STUDY/TRIAL-NAME.
-            psi.ArgumentList.Add(Path.Combine(results, lease.StudyId, lease.TrialId.Split('/')[^1]));
+            psi.ArgumentList.Add(exportDir);
         }
         if (silo.BlobConnectionString is { } blob) psi.Environment["EQUIGRID_BLOB_CONNECTION"] = blob;
         var stderrTail = new ConcurrentQueue<string>();
@@ -184,6 +194,9 @@ public sealed class TrialWorker(
             if (process.ExitCode == 0 && File.Exists(resultPath))
             {
                 var result = JsonSerializer.Deserialize<TrialResult>(await File.ReadAllTextAsync(resultPath, stoppingToken), RunnerMessage.Json)!;
+                // A trial is reported complete only once its analysis folder is stored: a failed upload fails the
+                // attempt, so the trial is retried rather than completed without the files its report needs.
+                if (_results is not null && !await UploadResults(lease, trial, trialName, exportDir!, stoppingToken)) return;
                 using var done = ClusterTelemetry.Source.StartActivity("trial.complete");
                 var ack = await trial.Complete(lease.Attempt, TrialSpecs.Outcome(result, activity?.Duration ?? TimeSpan.Zero));
                 logger.LogInformation("Attempt {Attempt} of {Trial} finished: {Ack}", lease.Attempt, lease.TrialId, ack);
@@ -208,6 +221,24 @@ public sealed class TrialWorker(
             _running.TryRemove(lease.TrialId, out _);
             process.Dispose();
             try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+    }
+
+    private async Task<bool> UploadResults(TrialLease lease, ITrialGrain trial, string trialName, string exportDir, CancellationToken ct)
+    {
+        using var up = ClusterTelemetry.Source.StartActivity("trial.upload_results");
+        try
+        {
+            var sent = await _results!.UploadTrialAsync(lease.StudyId, trialName, exportDir, ct);
+            logger.LogInformation("Attempt {Attempt} of {Trial}: analysis folder uploaded ({Files} files, {Bytes} bytes)", lease.Attempt, lease.TrialId, sent.Files, sent.Bytes);
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            logger.LogWarning("Attempt {Attempt} of {Trial}: analysis upload failed: {Message}", lease.Attempt, lease.TrialId, e.Message);
+            WithToken();
+            await trial.Fail(lease.Attempt, $"uploading the analysis folder to results/{lease.StudyId}/{trialName}/ failed: {e.GetType().Name}: {e.Message}");
+            return false;
         }
     }
 
