@@ -1,0 +1,82 @@
+using System.CommandLine;
+using Azure;
+using EquiGrid.Analysis.Phate;
+using EquiGrid.Analysis.Report;
+using EquiGrid.Analysis.Utilisation;
+using EquiGrid.Client.Cli;
+using EquiGrid.Silo.Results;
+
+namespace EquiGrid.Client.Commands.Cluster;
+
+/// <summary>
+/// <c>equigrid pull STUDY [--to DIR] [--blob CONNECTION] [--container NAME] [--report] [--json]</c>: downloads the
+/// analysis folders a cluster-profile study's workers uploaded (<c>results/STUDY/TRIAL/...</c> in the blob container)
+/// into <c>DIR/STUDY/TRIAL/...</c>, verifying every file's SHA-256, so <c>equigrid report</c> can run on this machine.
+/// </summary>
+public static class PullCommand
+{
+    /// <summary>Environment variable with the blob connection string (the one the trial runner reads, too).</summary>
+    public const string BlobEnvironmentVariable = "EQUIGRID_BLOB_CONNECTION";
+
+    /// <summary>Builds the command.</summary>
+    public static Command Create()
+    {
+        var study = new Argument<string>("study") { Description = "Study id (as in the study file)" };
+        var to = new Option<string>("--to") { Description = "Folder to put STUDY/ in", DefaultValueFactory = _ => Path.Combine("runs", "pulled") };
+        var blob = new Option<string?>("--blob") { Description = $"Azure Storage connection string (env {BlobEnvironmentVariable}, or \"blob\" in the config file)" };
+        var container = new Option<string?>("--container") { Description = "Blob container (\"container\" in the config file; default equigrid-checkpoints, the silo's default)" };
+        var report = new Option<bool>("--report") { Description = "Then write the study report (STUDY/report.html and report.md) from the pulled folders" };
+        var json = CliApp.JsonOption();
+        var cmd = new Command("pull", "Download a cluster study's analysis folders from blob storage (verified) to build its report here")
+        {
+            study, to, blob, container, report, json, ClusterConnection.Config,
+        };
+        cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
+        {
+            var id = parse.GetValue(study)!;
+            ResultsLayout.StudyPrefix(id); // a malformed id is a usage error before anything is contacted
+            var file = await ClusterConnection.ReadConfigFileAsync(parse, ct);
+            var connection = parse.GetValue(blob) ?? Environment.GetEnvironmentVariable(BlobEnvironmentVariable) ?? file?.GetValueOrDefault("blob")
+                ?? throw new UserInputException($"no blob connection string: give --blob, set {BlobEnvironmentVariable}, or add \"blob\" to the config file (the silos' EquiGrid:BlobConnectionString)");
+            var name = parse.GetValue(container) ?? file?.GetValueOrDefault("container") ?? new Silo.Hosting.SiloSettings().BlobContainer;
+            var store = new BlobResultsStore(connection, name, maxRetries: 2);
+            string folder;
+            ResultsTransfer got;
+            try
+            {
+                (folder, got) = await store.DownloadStudyAsync(id, parse.GetValue(to)!, ct);
+            }
+            catch (KeyNotFoundException e)
+            {
+                throw new UserInputException(e.Message);
+            }
+            catch (RequestFailedException e)
+            {
+                throw new IOException($"blob storage {store.Container.Uri}: {e.Status} {e.ErrorCode ?? FirstLine(e.Message)}", e);
+            }
+            catch (AggregateException e) // the transport's retries gave up (endpoint down or unreachable)
+            {
+                throw new IOException($"blob storage {store.Container.Uri} unreachable: {FirstLine(e.InnerExceptions.LastOrDefault()?.Message ?? e.Message)}", e);
+            }
+            var reportCommand = $"equigrid report {Quote(folder)} --out {Quote(Path.Combine(folder, "report.html"))}";
+            string? html = null;
+            if (parse.GetValue(report))
+                html = ReportBuilder.Build(folder, Path.Combine(folder, "report.html"), line => Console.Error.WriteLine(line),
+                    new AnalyzeOptions { RunPhate = true, Phate = new PhateOptions() }).Html;
+            if (parse.GetValue(json))
+                CliApp.WriteJson(new { StudyId = id, Folder = folder, got.Trials, got.Files, got.Bytes, ReportCommand = reportCommand, Report = html });
+            else
+            {
+                Console.WriteLine($"pulled {id}: {got.Trials} trials, {got.Files} files, {got.Bytes / 1048576.0:0.0} MiB (SHA-256 verified) into {folder}");
+                if (html is not null) Console.WriteLine($"report: {html}");
+                else Console.WriteLine($"next: {reportCommand}");
+            }
+            return ExitCodes.Ok;
+        }, ct));
+        return cmd;
+    }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+
+    private static string Quote(string path) => path.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$') ? $"'{path.Replace("'", "'\\''")}'" : path;
+}
