@@ -87,6 +87,27 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
         Assert.True(resumed.Attempt > victim.Attempt, $"the killed trial should have run again (attempt {resumed.Attempt})");
         Assert.NotEqual(victim.Node, resumed.Node);
         AssertTwinsAgree(snap);
+        await AssertEveryTrialUploadedItsAnalysisFolder(snap, "equigrid-" + cluster.ClusterId.ToLowerInvariant());
+    }
+
+    /// <summary>Each completed trial's analysis folder is in blob storage, hash-verified, from the attempt that completed it.</summary>
+    private async Task AssertEveryTrialUploadedItsAnalysisFolder(StudySnapshot snap, string container)
+    {
+        var dest = Directory.CreateTempSubdirectory("equigrid-mp-results-").FullName;
+        try
+        {
+            var (folder, got) = await new EquiGrid.Silo.Results.BlobResultsStore(azurite.ConnectionString, container).DownloadStudyAsync(snap.StudyId, dest);
+            Assert.Equal(snap.Rows.Count, got.Trials);
+            foreach (var row in snap.Rows)
+            {
+                var trialDir = Path.Combine(folder, row.TrialId.Split('/')[^1]);
+                Assert.True(File.Exists(Path.Combine(trialDir, "metrics.jsonl")), $"{row.TrialId}: no metrics.jsonl in {string.Join(", ", Directory.EnumerateFiles(trialDir))}");
+                var result = System.Text.Json.JsonSerializer.Deserialize<EquiGrid.Training.TrialResult>(
+                    File.ReadAllText(Path.Combine(trialDir, "result.json")), EquiGrid.Silo.Worker.RunnerMessage.Json)!;
+                Assert.Equal(row.Outcome!.WeightsSha256, result.WeightsSha256);
+            }
+        }
+        finally { try { Directory.Delete(dest, true); } catch (IOException) { } }
     }
 
     [ClusterFact]

@@ -227,6 +227,13 @@ public sealed class TrialWorker(
     private async Task<bool> UploadResults(TrialLease lease, ITrialGrain trial, string trialName, string exportDir, CancellationToken ct)
     {
         using var up = ClusterTelemetry.Source.StartActivity("trial.upload_results");
+        // A stale attempt (lease lapsed, trial re-leased elsewhere) must not overwrite the live attempt's folder: the
+        // renewal both checks the fence and buys a full lease for the upload.
+        if (await trial.Renew(lease.Attempt, scheduling.Value.LeaseDuration) is var ack && ack != ReportAck.Accepted)
+        {
+            logger.LogWarning("Attempt {Attempt} of {Trial}: not uploading its analysis folder, the lease is gone ({Ack})", lease.Attempt, lease.TrialId, ack);
+            return false;
+        }
         try
         {
             var sent = await _results!.UploadTrialAsync(lease.StudyId, trialName, exportDir, ct);
