@@ -105,6 +105,9 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
                 var result = System.Text.Json.JsonSerializer.Deserialize<EquiGrid.Training.TrialResult>(
                     File.ReadAllText(Path.Combine(trialDir, "result.json")), EquiGrid.Silo.Worker.RunnerMessage.Json)!;
                 Assert.Equal(row.Outcome!.WeightsSha256, result.WeightsSha256);
+                // Complete learning curve even for the trial resumed on another node (its runner logged only the rest).
+                Assert.Equal(Enumerable.Range(0, row.Config.Epochs), File.ReadLines(Path.Combine(trialDir, "metrics.jsonl"))
+                    .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).Where(n => (string?)n["type"] == "epoch").Select(n => (int)n["epoch"]!));
             }
         }
         finally { try { Directory.Delete(dest, true); } catch (IOException) { } }

@@ -236,6 +236,8 @@ public sealed class TrialWorker(
         }
         try
         {
+            if (MetricsLogCompletion.Complete(exportDir) is > 0 and var added)
+                logger.LogInformation("Attempt {Attempt} of {Trial}: metrics.jsonl completed with {Epochs} epoch(s) from before the resume", lease.Attempt, lease.TrialId, added);
             var sent = await _results!.UploadTrialAsync(lease.StudyId, trialName, exportDir, ct);
             logger.LogInformation("Attempt {Attempt} of {Trial}: analysis folder uploaded ({Files} files, {Bytes} bytes)", lease.Attempt, lease.TrialId, sent.Files, sent.Bytes);
             return true;
