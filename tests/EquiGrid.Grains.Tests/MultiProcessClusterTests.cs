@@ -1,7 +1,6 @@
 using EquiGrid.Grains.Resilience;
 using EquiGrid.Grains.Tests.Infrastructure;
 using EquiGrid.LocalServers;
-using EquiGrid.Silo.Results;
 using Xunit.Abstractions;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -92,6 +91,30 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
         Assert.True(resumed.Attempt > victim.Attempt, $"the killed trial should have run again (attempt {resumed.Attempt})");
         Assert.NotEqual(victim.Node, resumed.Node);
         AssertTwinsAgree(snap);
+        await AssertEveryTrialUploadedItsAnalysisFolder(snap, "equigrid-" + cluster.ClusterId.ToLowerInvariant());
+    }
+
+    /// <summary>Each completed trial's analysis folder is in blob storage, hash-verified, from the attempt that completed it.</summary>
+    private async Task AssertEveryTrialUploadedItsAnalysisFolder(StudySnapshot snap, string container)
+    {
+        var dest = Directory.CreateTempSubdirectory("equigrid-mp-results-").FullName;
+        try
+        {
+            var (folder, got) = await new EquiGrid.Silo.Results.BlobResultsStore(azurite.ConnectionString, container).DownloadStudyAsync(snap.StudyId, dest);
+            Assert.Equal(snap.Rows.Count, got.Trials);
+            foreach (var row in snap.Rows)
+            {
+                var trialDir = Path.Combine(folder, row.TrialId.Split('/')[^1]);
+                Assert.True(File.Exists(Path.Combine(trialDir, "metrics.jsonl")), $"{row.TrialId}: no metrics.jsonl in {string.Join(", ", Directory.EnumerateFiles(trialDir))}");
+                var result = System.Text.Json.JsonSerializer.Deserialize<EquiGrid.Training.TrialResult>(
+                    File.ReadAllText(Path.Combine(trialDir, "result.json")), EquiGrid.Silo.Worker.RunnerMessage.Json)!;
+                Assert.Equal(row.Outcome!.WeightsSha256, result.WeightsSha256);
+                // Complete learning curve even for the trial resumed on another node (its runner logged only the rest).
+                Assert.Equal(Enumerable.Range(0, row.Config.Epochs), File.ReadLines(Path.Combine(trialDir, "metrics.jsonl"))
+                    .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).Where(n => (string?)n["type"] == "epoch").Select(n => (int)n["epoch"]!));
+            }
+        }
+        finally { try { Directory.Delete(dest, true); } catch (IOException) { } }
     }
 
     [ClusterFact]
@@ -150,10 +173,7 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
                 Assert.True(snap.Rows.Single(r => r.TrialId == t.TrialId).Attempts > t.Attempt, $"{t.TrialId} was mid-training and must have run another attempt");
             AssertTwinsAgree(snap);
             // Every trial's analysis folder was uploaded before it completed, whichever generation ran it.
-            var pulled = Directory.CreateTempSubdirectory("equigrid-pulled-").FullName;
-            var folders = await new BlobResultsStore(azurite.ConnectionString, "equigrid-restart").DownloadStudyAsync("restart", pulled);
-            Assert.Equal(snap.Rows.Select(r => r.TrialId.Split('/')[1]).Order(), folders);
-            Assert.All(folders, f => Assert.True(File.Exists(Path.Combine(pulled, f, "result.json")), $"{f}: no result.json"));
+            await AssertEveryTrialUploadedItsAnalysisFolder(snap, "equigrid-restart");
         }
     }
 }

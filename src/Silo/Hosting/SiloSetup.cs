@@ -63,6 +63,7 @@ public static class SiloSetup
                     }));
                     silo.UseRedisReminderService(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
                     builder.Services.AddSingleton<ICheckpointStore>(new BlobCheckpointStore(blob, settings.BlobContainer));
+                    builder.Services.AddSingleton<Results.IResultsStore>(new Results.BlobResultsStore(blob, settings.BlobContainer));
                     break;
                 default:
                     throw new ArgumentException($"EquiGrid:Profile: '{settings.Profile}' is not a profile; use 'embedded' or 'cluster'");

@@ -5,7 +5,9 @@ using EquiGrid.Grains;
 using EquiGrid.Grains.Security;
 using EquiGrid.Grains.Telemetry;
 using EquiGrid.Silo.Hosting;
+using EquiGrid.Silo.Results;
 using EquiGrid.Training;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -23,13 +25,14 @@ public sealed class TrialWorker(
     IOptions<WorkerSettings> workerOptions,
     IOptions<SchedulingOptions> scheduling,
     IHostApplicationLifetime lifetime,
-    ILogger<TrialWorker> logger) : BackgroundService
+    ILogger<TrialWorker> logger,
+    IServiceProvider services) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, RunningAttempt> _running = new();
-    private readonly Results.BlobResultsStore? _results = silo is { Profile: "cluster", BlobConnectionString: { } conn }
-        ? new Results.BlobResultsStore(conn, silo.BlobContainer) : null;
     private int _busySlots; // reserved before an attempt starts, so the loop never over-leases
     private WorkerSettings W => workerOptions.Value;
+    // Registered on the cluster profile only: there the analysis folder must leave this node (see docs/cluster.md).
+    private readonly IResultsStore? _results = services.GetService<IResultsStore>();
 
     private sealed record RunningAttempt(TrialLease Lease, Process Process);
 
@@ -104,7 +107,9 @@ public sealed class TrialWorker(
 
     private async Task RunAttempt(TrialLease lease, CancellationToken stoppingToken)
     {
-        using var activity = ClusterTelemetry.StartAttempt(lease);
+        using var activity = ClusterTelemetry.Source.StartActivity("trial.attempt", ActivityKind.Internal, parentContext: default);
+        activity?.SetTag("equigrid.trial", lease.TrialId);
+        activity?.SetTag("equigrid.attempt", lease.Attempt);
         var trial = grains.GetGrain<ITrialGrain>(lease.TrialId);
         var dir = Path.Combine(W.WorkDir ?? Path.Combine(Path.GetTempPath(), "equigrid-work"), Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
@@ -118,10 +123,12 @@ public sealed class TrialWorker(
                      "--store", StoreArgument(), "--result", resultPath, "--parent-pid", Environment.ProcessId.ToString(),
                      "--threads", (W.Threads ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, W.Slots))).ToString(),
                  }) psi.ArgumentList.Add(a);
-        // Trial ids are "STUDY/TRIAL-NAME": the analysis folder is RESULTS/STUDY/TRIAL-NAME. On the cluster profile it
-        // is always written (to scratch when no ResultsDir is set) and uploaded to blob storage before completion.
-        var exportDir = W.ResultsDir is { } results ? Path.Combine(results, lease.StudyId, lease.TrialId.Split('/')[^1])
-            : _results is not null ? Path.Combine(dir, "export") : null;
+        // Trial ids are "STUDY/TRIAL-NAME": the folder is RESULTS/STUDY/TRIAL-NAME. With a results store and no
+        // ResultsDir the folder is attempt scratch, deleted with the attempt once uploaded.
+        var trialName = lease.TrialId.Split('/')[^1];
+        var exportDir = W.ResultsDir is { } results ? Path.Combine(results, lease.StudyId, trialName)
+            : _results is not null ? Path.Combine(dir, "export", trialName)
+            : null;
         if (exportDir is not null)
         {
             psi.ArgumentList.Add("--export");
@@ -187,7 +194,9 @@ public sealed class TrialWorker(
             if (process.ExitCode == 0 && File.Exists(resultPath))
             {
                 var result = JsonSerializer.Deserialize<TrialResult>(await File.ReadAllTextAsync(resultPath, stoppingToken), RunnerMessage.Json)!;
-                if (_results is not null && exportDir is not null && !await UploadResults(lease, exportDir, stoppingToken)) return;
+                // A trial is reported complete only once its analysis folder is stored: a failed upload fails the
+                // attempt, so the trial is retried rather than completed without the files its report needs.
+                if (_results is not null && !await UploadResults(lease, trial, trialName, exportDir!, stoppingToken)) return;
                 using var done = ClusterTelemetry.Source.StartActivity("trial.complete");
                 var ack = await trial.Complete(lease.Attempt, TrialSpecs.Outcome(result, activity?.Duration ?? TimeSpan.Zero));
                 logger.LogInformation("Attempt {Attempt} of {Trial} finished: {Ack}", lease.Attempt, lease.TrialId, ack);
@@ -215,21 +224,29 @@ public sealed class TrialWorker(
         }
     }
 
-    /// <summary>Uploads the attempt's analysis folder; on failure fails the attempt (it is retried) and returns false.</summary>
-    private async Task<bool> UploadResults(TrialLease lease, string folder, CancellationToken ct)
+    private async Task<bool> UploadResults(TrialLease lease, ITrialGrain trial, string trialName, string exportDir, CancellationToken ct)
     {
-        using var upload = ClusterTelemetry.Source.StartActivity("trial.results.upload");
+        using var up = ClusterTelemetry.Source.StartActivity("trial.upload_results");
+        // A stale attempt (lease lapsed, trial re-leased elsewhere) must not overwrite the live attempt's folder: the
+        // renewal both checks the fence and buys a full lease for the upload.
+        if (await trial.Renew(lease.Attempt, scheduling.Value.LeaseDuration) is var ack && ack != ReportAck.Accepted)
+        {
+            logger.LogWarning("Attempt {Attempt} of {Trial}: not uploading its analysis folder, the lease is gone ({Ack})", lease.Attempt, lease.TrialId, ack);
+            return false;
+        }
         try
         {
-            var (files, bytes) = await _results!.UploadAsync(lease.TrialId, folder, ct);
-            upload?.SetTag("equigrid.files", files);
-            upload?.SetTag("equigrid.bytes", bytes);
+            if (MetricsLogCompletion.Complete(exportDir) is > 0 and var added)
+                logger.LogInformation("Attempt {Attempt} of {Trial}: metrics.jsonl completed with {Epochs} epoch(s) from before the resume", lease.Attempt, lease.TrialId, added);
+            var sent = await _results!.UploadTrialAsync(lease.StudyId, trialName, exportDir, ct);
+            logger.LogInformation("Attempt {Attempt} of {Trial}: analysis folder uploaded ({Files} files, {Bytes} bytes)", lease.Attempt, lease.TrialId, sent.Files, sent.Bytes);
             return true;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            logger.LogWarning("Attempt {Attempt} of {Trial}: analysis upload failed: {Message}", lease.Attempt, lease.TrialId, e.Message);
             WithToken();
-            await grains.GetGrain<ITrialGrain>(lease.TrialId).Fail(lease.Attempt, $"uploading the analysis folder to blob storage failed: {e.Message}");
+            await trial.Fail(lease.Attempt, $"uploading the analysis folder to results/{lease.StudyId}/{trialName}/ failed: {e.GetType().Name}: {e.Message}");
             return false;
         }
     }

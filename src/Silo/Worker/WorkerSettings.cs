@@ -19,7 +19,9 @@ public sealed class WorkerSettings
     public string? WorkDir { get; set; }
     /// <summary>
     /// Folder under which each finished trial writes its analysis folder (<c>STUDY/TRIAL/</c>: result.json,
-    /// metrics.jsonl, embeddings/ with ablation.json), the layout <c>equigrid report</c> reads; null writes none.
+    /// metrics.jsonl, embeddings/ with ablation.json), the layout <c>equigrid report</c> reads; null writes none on the embedded profile. On the cluster
+    /// profile every trial's folder is also uploaded to the blob container (<c>results/STUDY/TRIAL/</c>, fetched with
+    /// <c>equigrid pull</c>); there null means attempt scratch space, deleted with the attempt after the upload.
     /// </summary>
     public string? ResultsDir { get; set; }
     /// <summary>Measured bench score to advertise (0 = unknown).</summary>

@@ -12,7 +12,8 @@ namespace EquiGrid.Client.Commands.Cluster;
 /// <summary>
 /// How the CLI reaches a cluster: <c>--gateway host:port[,host:port]</c> and <c>--token</c>, else EQUIGRID_GATEWAY and
 /// EQUIGRID_TOKEN, else the config file (<c>--config</c>, EQUIGRID_CONFIG, or ~/.config/equigrid/cluster.json with
-/// <c>{"gateway": "...", "token": "..."}</c>), else the embedded silo's default gateway 127.0.0.1:30000.
+/// <c>{"gateway": "...", "token": "..."}</c>, plus <c>"blob"</c>/<c>"container"</c> for <c>pull</c>), else the
+/// embedded silo's default gateway 127.0.0.1:30000.
 /// </summary>
 internal sealed class ClusterConnection
 {
@@ -28,31 +29,10 @@ internal sealed class ClusterConnection
         cmd.Options.Add(Config);
     }
 
-    /// <summary>
-    /// The connection config file's keys (<c>gateway</c>, <c>token</c>, <c>blob</c>, <c>container</c>), or null when
-    /// there is no file; <c>--config</c> must name one that exists if given.
-    /// </summary>
-    public static async Task<Dictionary<string, string>?> ReadConfigFile(ParseResult parse, CancellationToken ct)
-    {
-        var given = parse.GetValue(Config) ?? Environment.GetEnvironmentVariable("EQUIGRID_CONFIG");
-        var file = given ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "equigrid", "cluster.json");
-        if (!File.Exists(file))
-            return given is null ? null : throw new Cli.UserInputException($"--config '{given}': no such file");
-        try
-        {
-            return JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(file, ct))
-                   ?? throw new JsonException("null");
-        }
-        catch (JsonException)
-        {
-            throw new InvalidDataException($"{file}: expected a JSON object such as {{\"gateway\": \"host:port\", \"token\": \"...\", \"blob\": \"connection string\"}}");
-        }
-    }
-
     /// <summary>Connects and returns a started client host (dispose it to disconnect).</summary>
     public static async Task<IHost> ConnectAsync(ParseResult parse, CancellationToken ct)
     {
-        var fromFile = await ReadConfigFile(parse, ct);
+        var fromFile = await ReadConfigFileAsync(parse, ct);
         var gateway = parse.GetValue(Gateway) ?? Environment.GetEnvironmentVariable("EQUIGRID_GATEWAY") ?? fromFile?.GetValueOrDefault("gateway") ?? "127.0.0.1:30000";
         var token = parse.GetValue(Token) ?? Environment.GetEnvironmentVariable(ClusterToken.EnvironmentVariable) ?? fromFile?.GetValueOrDefault("token");
         var endpoints = gateway.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseEndpoint).ToArray();
@@ -83,6 +63,26 @@ internal sealed class ClusterConnection
             throw new Cli.UserInputException($"cannot reach the cluster at {gateway}: {e.Message} (start one with the silo, or give --gateway)");
         }
         return host;
+    }
+
+    /// <summary>
+    /// The config file's keys (<c>gateway</c>, <c>token</c>, <c>blob</c>, <c>container</c>), or null when there is no
+    /// file: <c>--config</c>, else EQUIGRID_CONFIG, else ~/.config/equigrid/cluster.json.
+    /// </summary>
+    public static async Task<Dictionary<string, string>?> ReadConfigFileAsync(ParseResult parse, CancellationToken ct)
+    {
+        var file = parse.GetValue(Config) ?? Environment.GetEnvironmentVariable("EQUIGRID_CONFIG")
+                   ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "equigrid", "cluster.json");
+        if (!File.Exists(file)) return null;
+        try
+        {
+            return JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(file, ct))
+                   ?? throw new InvalidDataException($"{file}: expected {{\"gateway\": \"host:port\", \"token\": \"...\"}}");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{file}: not a JSON object of strings ({e.Message}); expected {{\"gateway\": \"host:port\", \"token\": \"...\", \"blob\": \"...\"}}");
+        }
     }
 
     /// <summary>The grain factory of a connected client host.</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Azure;
 using EquiGrid.Analysis.Phate;
 using EquiGrid.Analysis.Report;
 using EquiGrid.Analysis.Utilisation;
@@ -8,64 +9,74 @@ using EquiGrid.Silo.Results;
 namespace EquiGrid.Client.Commands.Cluster;
 
 /// <summary>
-/// <c>equigrid pull STUDY [--to DIR]</c>: downloads a cluster study's per-trial analysis folders from blob storage
-/// (where the workers upload them on completion) so <c>equigrid report</c> can build the study report on this machine.
-/// The blob connection string comes from <c>--blob</c>, else EQUIGRID_BLOB_CONNECTION, else the connection config
-/// file's <c>blob</c> key; the container from <c>--container</c>, else the file's <c>container</c>, else the silo default.
+/// <c>equigrid pull STUDY [--to DIR] [--blob CONNECTION] [--container NAME] [--report] [--json]</c>: downloads the
+/// analysis folders a cluster-profile study's workers uploaded (<c>results/STUDY/TRIAL/...</c> in the blob container)
+/// into <c>DIR/STUDY/TRIAL/...</c>, verifying every file's SHA-256, so <c>equigrid report</c> can run on this machine.
 /// </summary>
 public static class PullCommand
 {
-    /// <summary>The silo's default checkpoint container, which also holds results.</summary>
-    public const string DefaultContainer = "equigrid-checkpoints";
+    /// <summary>Environment variable with the blob connection string (the one the trial runner reads, too).</summary>
+    public const string BlobEnvironmentVariable = "EQUIGRID_BLOB_CONNECTION";
 
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var study = new Argument<string>("study") { Description = "Study id" };
-        var to = new Option<string>("--to") { Description = "Folder to write STUDY/TRIAL/... into", DefaultValueFactory = _ => Path.Combine("runs", "pulled") };
-        var blob = new Option<string?>("--blob") { Description = "Azure Storage connection string (env EQUIGRID_BLOB_CONNECTION)" };
-        var container = new Option<string?>("--container") { Description = $"Blob container (default {DefaultContainer}, the silos' EquiGrid:BlobContainer)" };
-        var report = new Option<bool>("--report") { Description = "Also build the study report (report.html + report.md) in the pulled folder" };
+        var study = new Argument<string>("study") { Description = "Study id (as in the study file)" };
+        var to = new Option<string>("--to") { Description = "Folder to put STUDY/ in", DefaultValueFactory = _ => Path.Combine("runs", "pulled") };
+        var blob = new Option<string?>("--blob") { Description = $"Azure Storage connection string (env {BlobEnvironmentVariable}, or \"blob\" in the config file)" };
+        var container = new Option<string?>("--container") { Description = "Blob container (\"container\" in the config file; default equigrid-checkpoints, the silo's default)" };
+        var report = new Option<bool>("--report") { Description = "Then write the study report (STUDY/report.html and report.md) from the pulled folders" };
         var json = CliApp.JsonOption();
-        var cmd = new Command("pull", "Download a cluster study's analysis folders (embeddings, ablation, metrics) for `equigrid report`") { study, to, blob, container, report, json };
-        cmd.Options.Add(ClusterConnection.Config);
+        var cmd = new Command("pull", "Download a cluster study's analysis folders from blob storage (verified) to build its report here")
+        {
+            study, to, blob, container, report, json, ClusterConnection.Config,
+        };
         cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
         {
             var id = parse.GetValue(study)!;
-            var file = await ClusterConnection.ReadConfigFile(parse, ct);
-            var connection = parse.GetValue(blob) ?? Environment.GetEnvironmentVariable("EQUIGRID_BLOB_CONNECTION") ?? file?.GetValueOrDefault("blob")
-                             ?? throw new UserInputException("--blob: no blob connection string; give --blob, set EQUIGRID_BLOB_CONNECTION, or add \"blob\" to the config file");
-            var name = parse.GetValue(container) ?? file?.GetValueOrDefault("container") ?? DefaultContainer;
-            var target = Path.GetFullPath(Path.Combine(parse.GetValue(to)!, id));
-            IReadOnlyList<string> trials;
+            ResultsLayout.StudyPrefix(id); // a malformed id is a usage error before anything is contacted
+            var file = await ClusterConnection.ReadConfigFileAsync(parse, ct);
+            var connection = parse.GetValue(blob) ?? Environment.GetEnvironmentVariable(BlobEnvironmentVariable) ?? file?.GetValueOrDefault("blob")
+                ?? throw new UserInputException($"no blob connection string: give --blob, set {BlobEnvironmentVariable}, or add \"blob\" to the config file (the silos' EquiGrid:BlobConnectionString)");
+            var name = parse.GetValue(container) ?? file?.GetValueOrDefault("container") ?? new Silo.Hosting.SiloSettings().BlobContainer;
+            var store = new BlobResultsStore(connection, name, maxRetries: 2);
+            string folder;
+            ResultsTransfer got;
             try
             {
-                trials = await new BlobResultsStore(connection, name).DownloadStudyAsync(id, target, ct);
+                (folder, got) = await store.DownloadStudyAsync(id, parse.GetValue(to)!, ct);
             }
-            catch (FormatException e)
+            catch (KeyNotFoundException e)
             {
-                throw new UserInputException($"--blob: not a valid Azure Storage connection string ({e.Message})");
+                throw new UserInputException(e.Message);
             }
-            catch (Azure.RequestFailedException e)
+            catch (RequestFailedException e)
             {
-                throw new UserInputException($"blob storage refused the request ({e.Status} {e.ErrorCode}); check --blob and --container");
+                throw new IOException($"blob storage {store.Container.Uri}: {e.Status} {e.ErrorCode ?? FirstLine(e.Message)}", e);
             }
-            catch (AggregateException e) when (e.InnerException is System.Net.Http.HttpRequestException)
+            catch (AggregateException e) // the transport's retries gave up (endpoint down or unreachable)
             {
-                throw new UserInputException($"cannot reach blob storage: {e.InnerException.Message}; check --blob");
+                throw new IOException($"blob storage {store.Container.Uri} unreachable: {FirstLine(e.InnerExceptions.LastOrDefault()?.Message ?? e.Message)}", e);
             }
+            var reportCommand = $"equigrid report {Quote(folder)} --out {Quote(Path.Combine(folder, "report.html"))}";
             string? html = null;
             if (parse.GetValue(report))
-                html = ReportBuilder.Build(target, Path.Combine(target, "report.html"), line => Console.Error.WriteLine(line),
+                html = ReportBuilder.Build(folder, Path.Combine(folder, "report.html"), line => Console.Error.WriteLine(line),
                     new AnalyzeOptions { RunPhate = true, Phate = new PhateOptions() }).Html;
-            if (parse.GetValue(json)) CliApp.WriteJson(new { Study = id, Folder = target, Trials = trials, Report = html });
+            if (parse.GetValue(json))
+                CliApp.WriteJson(new { StudyId = id, Folder = folder, got.Trials, got.Files, got.Bytes, ReportCommand = reportCommand, Report = html });
             else
             {
-                Console.WriteLine($"pulled {trials.Count} trial folder(s) of {id} into {target}");
-                Console.WriteLine(html is not null ? $"report: {html}" : $"next: equigrid report {target} --out {Path.Combine(target, "report.html")}");
+                Console.WriteLine($"pulled {id}: {got.Trials} trials, {got.Files} files, {got.Bytes / 1048576.0:0.0} MiB (SHA-256 verified) into {folder}");
+                if (html is not null) Console.WriteLine($"report: {html}");
+                else Console.WriteLine($"next: {reportCommand}");
             }
             return ExitCodes.Ok;
         }, ct));
         return cmd;
     }
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
+
+    private static string Quote(string path) => path.Any(c => char.IsWhiteSpace(c) || c is '\'' or '"' or '$') ? $"'{path.Replace("'", "'\\''")}'" : path;
 }
