@@ -59,11 +59,16 @@ public class TelemetryTests
     public async Task Every_attempt_trace_links_back_to_the_submit_span_of_its_study()
     {
         var submits = new ConcurrentBag<Activity>();
+        var grainCalls = new ConcurrentBag<Activity>();
         using var listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == ClusterTelemetry.Name,
+            ShouldListenTo = source => source.Name is ClusterTelemetry.Name or "Microsoft.Orleans.Application",
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = a => { if (a.OperationName == "study.submit" && (a.GetTagItem("equigrid.study") as string) == "trace-link") submits.Add(a); },
+            ActivityStopped = a =>
+            {
+                if (a.OperationName == "study.submit" && (a.GetTagItem("equigrid.study") as string) == "trace-link") submits.Add(a);
+                if (a.Source.Name == "Microsoft.Orleans.Application") grainCalls.Add(a);
+            },
         };
         ActivitySource.AddActivityListener(listener);
         var dir = Path.Combine(Path.GetTempPath(), "equigrid-trace-" + Guid.NewGuid().ToString("N"));
@@ -88,6 +93,9 @@ public class TelemetryTests
                 Assert.NotNull(attempt);
                 Assert.NotEqual(submit.TraceId, attempt.TraceId); // its own trace...
                 Assert.Equal(submit.TraceId, Assert.Single(attempt.Links).Context.TraceId); // ...linked to the submission
+                // Grain calls made inside the attempt belong to its trace (Orleans activity propagation).
+                await grains.GetGrain<ITrialGrain>(lease.TrialId).ReportProgress(lease.Attempt, new ProgressReport(0, 1, 10, 1.0, null, 5, false, null));
+                Assert.Contains(grainCalls, c => c.TraceId == attempt.TraceId);
             }
         }
         finally
