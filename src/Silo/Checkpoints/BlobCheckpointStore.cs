@@ -32,8 +32,7 @@ public sealed class BlobCheckpointStore : ICheckpointStore
     public BlobCheckpointStore(string connectionString, string container = "equigrid-checkpoints", int retain = 3)
     {
         if (retain < 1) throw new ArgumentOutOfRangeException(nameof(retain), retain, "keep at least one checkpoint per trial");
-        if (!System.Text.RegularExpressions.Regex.IsMatch(container, "^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$"))
-            throw new ArgumentException($"blob container '{container}': use 3-63 lower-case letters, digits and single hyphens", nameof(container));
+        Storage.BlobContainerName.Validate(container);
         _container = new BlobContainerClient(connectionString, container);
         _retain = retain;
     }

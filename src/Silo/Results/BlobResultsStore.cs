@@ -15,7 +15,7 @@ namespace EquiGrid.Silo.Results;
 public sealed class BlobResultsStore : IResultsStore
 {
     /// <summary>Metadata key of the content hash (the same as the checkpoints').</summary>
-    public const string HashKey = "sha256";
+    public const string HashKey = Checkpoints.BlobCheckpointStore.HashKey;
 
     private readonly BlobContainerClient _container;
 
@@ -25,8 +25,7 @@ public sealed class BlobResultsStore : IResultsStore
     /// <param name="maxRetries">Transport retries; the CLI uses few so that a wrong endpoint fails in seconds.</param>
     public BlobResultsStore(string connectionString, string container = "equigrid-checkpoints", int maxRetries = 5)
     {
-        if (!System.Text.RegularExpressions.Regex.IsMatch(container, "^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$"))
-            throw new ArgumentException($"blob container '{container}': use 3-63 lower-case letters, digits and single hyphens", nameof(container));
+        Storage.BlobContainerName.Validate(container);
         var options = new BlobClientOptions();
         options.Retry.MaxRetries = maxRetries;
         options.Retry.Mode = RetryMode.Exponential;
