@@ -17,7 +17,6 @@ var root = new RootCommand("EquiGrid: L-set grid studies of equivariant graph ne
     NspsCommand.Create(),
 };
 foreach (var verb in EquiGrid.Client.Commands.Cluster.ClusterCommands.Create()) root.Subcommands.Add(verb);
-root.Subcommands.Add(EquiGrid.Client.Commands.Cluster.PullCommand.Create());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))

@@ -18,12 +18,19 @@ public static class ReportCommand
         var cmd = new Command("report", "Write the study report: table, PHATE figures coloured by NSPS, utilisation bars, tensor-product paths, learning curves") { path, output, noPhate };
         cmd.SetAction((parse, ct) => CliApp.Run(() =>
         {
-            var res = ReportBuilder.Build(parse.GetValue(path)!, parse.GetValue(output)!, line => Console.Error.WriteLine(line),
-                new AnalyzeOptions { RunPhate = !parse.GetValue(noPhate), Phate = new PhateOptions() });
+            var res = Write(parse.GetValue(path)!, parse.GetValue(output)!, runPhate: !parse.GetValue(noPhate));
             Console.WriteLine(res.Html);
             Console.WriteLine(res.Markdown);
             return ExitCodes.Ok;
         }, ct));
         return cmd;
     }
+
+    /// <summary>
+    /// Writes the report of the study or trial folder <paramref name="folder"/> to <paramref name="html"/> (default:
+    /// <c>report.html</c> inside the folder), progress on stderr; shared by <c>report</c>, <c>run</c> and <c>pull --report</c>.
+    /// </summary>
+    public static ReportOutput Write(string folder, string? html = null, bool runPhate = true) =>
+        ReportBuilder.Build(folder, html ?? Path.Combine(folder, "report.html"), line => Console.Error.WriteLine(line),
+            new AnalyzeOptions { RunPhate = runPhate, Phate = new PhateOptions() });
 }

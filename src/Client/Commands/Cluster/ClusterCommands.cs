@@ -10,7 +10,7 @@ namespace EquiGrid.Client.Commands.Cluster;
 public static class ClusterCommands
 {
     /// <summary>All cluster verbs (Program.cs adds them with one line).</summary>
-    public static IEnumerable<Command> Create() => [Submit(), Status(), Trials(), Nodes(), Cancel(), Results(), RunCommand.Create()];
+    public static IEnumerable<Command> Create() => [Submit(), Status(), Trials(), Nodes(), Cancel(), Results(), PullCommand.Create(), RunCommand.Create()];
 
     private static Command Submit()
     {

@@ -1,8 +1,5 @@
 using System.CommandLine;
 using Azure;
-using EquiGrid.Analysis.Phate;
-using EquiGrid.Analysis.Report;
-using EquiGrid.Analysis.Utilisation;
 using EquiGrid.Client.Cli;
 using EquiGrid.Silo.Results;
 
@@ -61,8 +58,7 @@ public static class PullCommand
             var reportCommand = $"equigrid report {Quote(folder)} --out {Quote(Path.Combine(folder, "report.html"))}";
             string? html = null;
             if (parse.GetValue(report))
-                html = ReportBuilder.Build(folder, Path.Combine(folder, "report.html"), line => Console.Error.WriteLine(line),
-                    new AnalyzeOptions { RunPhate = true, Phate = new PhateOptions() }).Html;
+                html = Analysis.ReportCommand.Write(folder).Html;
             if (parse.GetValue(json))
                 CliApp.WriteJson(new { StudyId = id, Folder = folder, got.Trials, got.Files, got.Bytes, ReportCommand = reportCommand, Report = html });
             else

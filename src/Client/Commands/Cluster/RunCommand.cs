@@ -1,9 +1,6 @@
 using System.CommandLine;
 using System.Net;
 using System.Net.Sockets;
-using EquiGrid.Analysis.Phate;
-using EquiGrid.Analysis.Report;
-using EquiGrid.Analysis.Utilisation;
 using EquiGrid.Client.Cli;
 using EquiGrid.Grains;
 using EquiGrid.Grains.Studies;
@@ -73,8 +70,7 @@ internal static class RunCommand
                 // Every trial wrote its analysis folder under outDir (worker ResultsDir); the report reads them.
                 if (!parse.GetValue(noReport))
                 {
-                    var report = ReportBuilder.Build(outDir, Path.Combine(outDir, "report.html"), line => Console.Error.WriteLine(line),
-                        new AnalyzeOptions { RunPhate = true, Phate = new PhateOptions() });
+                    var report = Analysis.ReportCommand.Write(outDir);
                     Console.WriteLine($"report: {report.Html}");
                     Console.WriteLine($"report (Markdown): {report.Markdown}");
                 }
