@@ -1,3 +1,4 @@
+using EquiGrid.Grains.Resilience;
 using EquiGrid.Grains.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -87,6 +88,23 @@ public sealed class LocalCluster : IDisposable
                 host.Dispose();
                 await Task.Delay(1000);
             }
+        }
+    }
+
+    /// <summary>
+    /// Waits until every silo started here is active in the cluster's membership (so grains spread over all of them),
+    /// riding out calls to a silo that died; on timeout the message carries each silo's last output.
+    /// </summary>
+    public async Task WaitUntilAllActiveAsync(IGrainFactory grains, TimeSpan? limit = null)
+    {
+        var mgmt = grains.GetGrain<IManagementGrain>(0);
+        var deadline = DateTime.UtcNow + (limit ?? TimeSpan.FromMinutes(3));
+        while ((await TransientGrainCalls.RetryAsync(() => mgmt.GetHosts(onlyActive: true), TimeSpan.FromMinutes(1))).Count < Silos.Count)
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"fewer than {Silos.Count} active silos after {(limit ?? TimeSpan.FromMinutes(3)).TotalSeconds:0} s\n" +
+                    string.Join("\n", Silos.Select(s => $"silo{s.Key} (exited: {s.Value.HasExited}):\n{s.Value.Tail}")));
+            await Task.Delay(200);
         }
     }
 

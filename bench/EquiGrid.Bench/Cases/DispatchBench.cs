@@ -68,9 +68,7 @@ public static class DispatchBench
         for (int i = 0; i < 3; i++) cluster.StartSilo(i);
         using var client = await cluster.ConnectAsync(patience: TimeSpan.FromMinutes(2));
         var grains = client.Services.GetRequiredService<IClusterClient>();
-        // Wait until all three silos are active so trial grains spread over them.
-        var mgmt = grains.GetGrain<IManagementGrain>(0);
-        while ((await mgmt.GetHosts(onlyActive: true)).Count < 3) await Task.Delay(200);
+        await cluster.WaitUntilAllActiveAsync(grains); // so trial grains spread over all three
         await PullLoops(grains, "dispatch-warmup", 30, loops); // first calls pay for grain-type and connection setup
         return await PullLoops(grains, "dispatch-cluster", count, loops);
     }

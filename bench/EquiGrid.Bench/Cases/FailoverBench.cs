@@ -61,7 +61,7 @@ public static class FailoverBench
             var samples = new List<Sample>();
             for (int r = 0; r < reps; r++)
             {
-                await AllActive(grains, 3, cluster);
+                await cluster.WaitUntilAllActiveAsync(grains);
                 var s = await OneKill(grains, cluster, $"failover-{name}-{r}");
                 Console.Error.WriteLine($"failover {name} #{r + 1}: start {s.StartSeconds:F1} s, leased {s.LeasedSeconds:F1} s, training {s.TrainingSeconds:F1} s, {s.StepsRedone} steps redone");
                 samples.Add(s);
@@ -71,19 +71,6 @@ public static class FailoverBench
             Console.WriteLine($"| {name} (median of {reps}) | {start:F1} s | {Median(s => s.LeasedSeconds):F1} s | {train:F1} s | {train / start:F1}x | {Median(s => s.StepsRedone):F0} |");
         }
         return 0;
-    }
-
-    private static async Task AllActive(IGrainFactory grains, int silos, LocalCluster cluster)
-    {
-        var mgmt = grains.GetGrain<IManagementGrain>(0);
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        while ((await TransientGrainCalls.RetryAsync(() => mgmt.GetHosts(onlyActive: true), TimeSpan.FromMinutes(1))).Count < silos)
-        {
-            if (DateTime.UtcNow > deadline)
-                throw new TimeoutException($"fewer than {silos} active silos after 3 minutes\n" +
-                    string.Join("\n", cluster.Silos.Select(s => $"silo{s.Key} (exited: {s.Value.HasExited}):\n{s.Value.Tail}")));
-            await Task.Delay(200);
-        }
     }
 
     private static async Task<Sample> OneKill(IGrainFactory grains, LocalCluster cluster, string studyId)
