@@ -17,42 +17,18 @@ public class TelemetryTests
     [Fact]
     public async Task Prometheus_endpoint_exposes_lease_and_heartbeat_metrics()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "equigrid-otel-" + Guid.NewGuid().ToString("N"));
         int port = Loopback.FreePort();
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.Error);
-        builder.Configuration["EquiGrid:Worker:Enabled"] = "false";
-        builder.AddEquiGridSilo(s =>
-        {
-            s.DataDir = dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = Loopback.FreePort(); s.Token = null;
-            s.Telemetry.PrometheusPort = port;
-        });
-        using var host = builder.Build();
-        await host.StartAsync();
-        try
-        {
-            var grains = host.Services.GetRequiredService<IGrainFactory>();
-            var node = TestStudies.Node("otel-node");
-            await grains.GetGrain<INodeGrain>(node.Name).Heartbeat(node, []);
-            await grains.GetGrain<IStudyGrain>("otel").Submit(TestStudies.Grid("otel", seeds: 1));
-            Assert.NotNull(await grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey).Lease(node));
-            using var http = new HttpClient();
-            string text = "";
-            for (int i = 0; i < 20 && !(text.Contains("equigrid_leases_granted") && text.Contains("equigrid_node_heartbeats")); i++)
-            {
-                await Task.Delay(500);
-                text = await http.GetStringAsync($"http://localhost:{port}/metrics");
-            }
-            Assert.Contains("equigrid_leases_granted", text);
-            Assert.Contains("equigrid_node_heartbeats", text);
-            Assert.Contains("equigrid_trials", text);
-            Assert.Contains("state=\"leased\"", text);
-        }
-        finally
-        {
-            await host.StopAsync();
-            try { Directory.Delete(dir, true); } catch (IOException) { }
-        }
+        await using var silo = await WorkerlessSilo.StartAsync(prometheusPort: port);
+        var grains = silo.Grains;
+        var node = TestStudies.Node("otel-node");
+        await grains.GetGrain<INodeGrain>(node.Name).Heartbeat(node, []);
+        await grains.GetGrain<IStudyGrain>("otel").Submit(TestStudies.Grid("otel", seeds: 1));
+        Assert.NotNull(await grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey).Lease(node));
+        var text = await Scrape(port, t => t.Contains("equigrid_leases_granted") && t.Contains("equigrid_node_heartbeats"));
+        Assert.Contains("equigrid_leases_granted", text);
+        Assert.Contains("equigrid_node_heartbeats", text);
+        Assert.Contains("equigrid_trials", text);
+        Assert.Contains("state=\"leased\"", text);
     }
 
     [Fact]
@@ -71,37 +47,23 @@ public class TelemetryTests
             },
         };
         ActivitySource.AddActivityListener(listener);
-        var dir = Path.Combine(Path.GetTempPath(), "equigrid-trace-" + Guid.NewGuid().ToString("N"));
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.Error);
-        builder.Configuration["EquiGrid:Worker:Enabled"] = "false";
-        builder.AddEquiGridSilo(s => { s.DataDir = dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = Loopback.FreePort(); s.Token = null; });
-        using var host = builder.Build();
-        await host.StartAsync();
-        try
+        await using var silo = await WorkerlessSilo.StartAsync();
+        var grains = silo.Grains;
+        await grains.GetGrain<IStudyGrain>("trace-link").Submit(TestStudies.Grid("trace-link", seeds: 2));
+        var submit = Assert.Single(submits);
+        var scheduler = grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey);
+        for (int i = 0; i < 2; i++)
         {
-            var grains = host.Services.GetRequiredService<IGrainFactory>();
-            await grains.GetGrain<IStudyGrain>("trace-link").Submit(TestStudies.Grid("trace-link", seeds: 2));
-            var submit = Assert.Single(submits);
-            var scheduler = grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey);
-            for (int i = 0; i < 2; i++)
-            {
-                var lease = await scheduler.Lease(TestStudies.Node($"trace-node-{i}"));
-                Assert.NotNull(lease);
-                Assert.Equal(submit.Id, lease.SubmitTrace);
-                using var attempt = ClusterTelemetry.StartAttempt(lease);
-                Assert.NotNull(attempt);
-                Assert.NotEqual(submit.TraceId, attempt.TraceId); // its own trace...
-                Assert.Equal(submit.TraceId, Assert.Single(attempt.Links).Context.TraceId); // ...linked to the submission
-                // Grain calls made inside the attempt belong to its trace (Orleans activity propagation).
-                await grains.GetGrain<ITrialGrain>(lease.TrialId).ReportProgress(lease.Attempt, new ProgressReport(0, 1, 10, 1.0, null, 5, false, null));
-                Assert.Contains(grainCalls, c => c.TraceId == attempt.TraceId);
-            }
-        }
-        finally
-        {
-            await host.StopAsync();
-            try { Directory.Delete(dir, true); } catch (IOException) { }
+            var lease = await scheduler.Lease(TestStudies.Node($"trace-node-{i}"));
+            Assert.NotNull(lease);
+            Assert.Equal(submit.Id, lease.SubmitTrace);
+            using var attempt = ClusterTelemetry.StartAttempt(lease);
+            Assert.NotNull(attempt);
+            Assert.NotEqual(submit.TraceId, attempt.TraceId); // its own trace...
+            Assert.Equal(submit.TraceId, Assert.Single(attempt.Links).Context.TraceId); // ...linked to the submission
+            // Grain calls made inside the attempt belong to its trace (Orleans activity propagation).
+            await grains.GetGrain<ITrialGrain>(lease.TrialId).ReportProgress(lease.Attempt, new ProgressReport(0, 1, 10, 1.0, null, 5, false, null));
+            Assert.Contains(grainCalls, c => c.TraceId == attempt.TraceId);
         }
     }
 
@@ -115,14 +77,8 @@ public class TelemetryTests
         var names = exprs.SelectMany(e => System.Text.RegularExpressions.Regex.Matches(e, @"\b(equigrid_[a-z_]+|dotnet_[a-z_]+|process_[a-z_]+)").Select(m => m.Value)).Distinct().ToList();
         Assert.True(names.Count >= 8, $"dashboard queries only {names.Count} metrics");
 
-        var dir = Path.Combine(Path.GetTempPath(), "equigrid-dash-" + Guid.NewGuid().ToString("N"));
         int port = Loopback.FreePort();
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        builder.Logging.SetMinimumLevel(LogLevel.Error);
-        builder.Configuration["EquiGrid:Worker:Enabled"] = "false";
-        builder.AddEquiGridSilo(s => { s.DataDir = dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = Loopback.FreePort(); s.Token = null; s.Telemetry.PrometheusPort = port; });
-        using var host = builder.Build();
-        await host.StartAsync();
+        await using var silo = await WorkerlessSilo.StartAsync(prometheusPort: port);
         try
         {
             // One measurement on every instrument, so each series exists in the scrape.
@@ -131,20 +87,58 @@ public class TelemetryTests
             ClusterTelemetry.CheckpointBytes.Record(1 << 20); ClusterTelemetry.CheckpointLatency.Record(0.1); ClusterTelemetry.Heartbeats.Add(1);
             ClusterTelemetry.Utilisation.Record(0.5, new KeyValuePair<string, object?>("l", "1"), new KeyValuePair<string, object?>("lset", "0,1"));
             ClusterTelemetry.SetTrialState("dash/trial", TrialStatus.Running);
-            using var http = new HttpClient();
-            string text = "";
-            for (int i = 0; i < 20 && !names.All(text.Contains); i++)
-            {
-                await Task.Delay(500);
-                text = await http.GetStringAsync($"http://localhost:{port}/metrics");
-            }
+            var text = await Scrape(port, t => names.All(t.Contains));
             Assert.All(names, n => Assert.Contains(n, text));
         }
         finally
         {
             ClusterTelemetry.ForgetTrial("dash/trial");
-            await host.StopAsync();
-            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>Scrapes the silo's Prometheus endpoint until <paramref name="ready"/> holds (at most ~10 s); the last text.</summary>
+    private static async Task<string> Scrape(int port, Func<string, bool> ready)
+    {
+        using var http = new HttpClient();
+        string text = "";
+        for (int i = 0; i < 20 && !ready(text); i++)
+        {
+            await Task.Delay(500);
+            text = await http.GetStringAsync($"http://localhost:{port}/metrics");
+        }
+        return text;
+    }
+
+    /// <summary>An embedded silo in this process with its worker off (grains driven by the test), in a temp folder.</summary>
+    private sealed class WorkerlessSilo : IAsyncDisposable
+    {
+        private readonly IHost _host;
+        private readonly string _dir;
+        private WorkerlessSilo(IHost host, string dir) { _host = host; _dir = dir; }
+
+        public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
+
+        public static async Task<WorkerlessSilo> StartAsync(int prometheusPort = 0)
+        {
+            var dir = Directory.CreateTempSubdirectory("equigrid-telemetry-").FullName;
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Logging.SetMinimumLevel(LogLevel.Error);
+            builder.Configuration["EquiGrid:Worker:Enabled"] = "false";
+            builder.AddEquiGridSilo(s =>
+            {
+                s.DataDir = dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = Loopback.FreePort(); s.Token = null;
+                s.Telemetry.PrometheusPort = prometheusPort;
+            });
+            var host = builder.Build();
+            await host.StartAsync();
+            return new WorkerlessSilo(host, dir);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _host.StopAsync();
+            _host.Dispose();
+            try { Directory.Delete(_dir, true); } catch (IOException) { }
         }
     }
 
