@@ -34,17 +34,17 @@ public interface IStudyGrain : IGrainWithStringKey
 public interface ITrialGrain : IGrainWithStringKey
 {
     /// <summary>Creates the trial (idempotent for the same config).</summary>
-    [Alias("Initialize")] Task Initialize(string studyId, TrialConfig config, int maxAttempts, string? submitTrace = null);
+    [Alias("Initialize")] Task Initialize(string studyId, TrialSpec config, int maxAttempts, string? submitTrace = null);
     /// <summary>Grants a lease when the trial is queued (attempt + 1); null otherwise.</summary>
     [Alias("TryLease")] Task<TrialLease?> TryLease(string node, TimeSpan duration);
     /// <summary>Extends the lease of the current attempt.</summary>
     [Alias("Renew")] Task<ReportAck> Renew(int attempt, TimeSpan duration);
     /// <summary>Records progress of the current attempt.</summary>
-    [Alias("ReportProgress")] Task<ReportAck> ReportProgress(int attempt, ProgressReport progress);
+    [Alias("ReportProgress")] Task<ReportAck> ReportProgress(int attempt, TrainingProgress progress);
     /// <summary>Moves the latest-checkpoint pointer to a checkpoint that was written and verified.</summary>
-    [Alias("CommitCheckpoint")] Task<ReportAck> CommitCheckpoint(int attempt, CheckpointPointer checkpoint);
+    [Alias("CommitCheckpoint")] Task<ReportAck> CommitCheckpoint(int attempt, CheckpointRef checkpoint);
     /// <summary>Completes the trial; repeating the same attempt's completion is accepted and changes nothing.</summary>
-    [Alias("Complete")] Task<ReportAck> Complete(int attempt, TrialOutcome outcome);
+    [Alias("Complete")] Task<ReportAck> Complete(int attempt, TrialResult outcome);
     /// <summary>Ends the attempt with an error: back to the queue while attempts remain, else failed.</summary>
     [Alias("Fail")] Task<ReportAck> Fail(int attempt, string error);
     /// <summary>Re-queues the trial when its lease has lapsed; returns the current snapshot either way.</summary>
@@ -76,7 +76,7 @@ public interface ISchedulerGrain : IGrainWithStringKey
     public const string SchedulerKey = "default";
 
     /// <summary>Adds a study's trials to the queue (idempotent).</summary>
-    [Alias("Enqueue")] Task Enqueue(string studyId, int priority, IReadOnlyList<string> trialIds, IReadOnlyList<TrialConfig> configs);
+    [Alias("Enqueue")] Task Enqueue(string studyId, int priority, IReadOnlyList<string> trialIds, IReadOnlyList<TrialSpec> configs);
     /// <summary>Leases the best trial for this node, or null when none fits.</summary>
     [Alias("Lease")] Task<TrialLease?> Lease(NodeCapabilities node);
     /// <summary>A trial changed in a way the queue must know (back to queue, or terminal) after <paramref name="attempt"/>. One-way.</summary>

@@ -1,80 +1,78 @@
+using System.CommandLine;
 using System.Diagnostics;
-using System.Text.Json;
 using EquiGrid.Silo.Checkpoints;
 using EquiGrid.Training;
 using EquiGrid.TrialRunner;
-using EquiGrid.Silo.Worker;
 
-// Runs ONE trial attempt in its own process, so a native crash or OOM costs an attempt, never the silo.
-// Usage: EquiGrid.TrialRunner --spec spec.json --trial-id ID --attempt N --store file:DIR|blob:CONTAINER --result out.json
-//        [--parent-pid PID] [--threads N] [--export DIR]   (blob connection string from EQUIGRID_BLOB_CONNECTION)
+// Runs ONE trial attempt in its own process, so a native crash or OOM costs an attempt, never the silo. The worker
+// (Silo/Worker/TrialWorker.cs) writes the attempt file (RunnerAttempt: trial, attempt, spec, the grain's checkpoints),
+// reads the protocol lines this process writes on stdout (RunnerMessage) and the result file at exit 0.
 // --export DIR: after training, the trial's analysis folder (result.json, metrics.jsonl, embeddings/) goes to DIR,
 // computed here where the model is ("analysis runs where the data is").
-var opts = new Dictionary<string, string>();
-for (int i = 0; i + 1 < args.Length; i += 2) opts[args[i].TrimStart('-')] = args[i + 1];
-string Need(string k) => opts.TryGetValue(k, out var v) ? v : throw new ArgumentException($"--{k} is required");
-
-try
+var attemptFile = new Option<FileInfo>("--attempt") { Description = "The attempt file (RunnerAttempt JSON) the worker wrote", Required = true };
+var storeOption = new Option<string>("--store") { Description = "Checkpoint store: file:DIR, or blob:CONTAINER with EQUIGRID_BLOB_CONNECTION set", Required = true };
+var resultFile = new Option<FileInfo>("--result") { Description = "Where the TrialResult JSON goes", Required = true };
+var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this process (the silo) exits" };
+var threadsOption = new Option<int>("--threads") { Description = "Torch threads", DefaultValueFactory = _ => Environment.ProcessorCount };
+var exportOption = new Option<DirectoryInfo?>("--export") { Description = "Write the trial's analysis folder here" };
+var root = new RootCommand("EquiGrid trial runner: trains one attempt of one trial (started by a silo's worker)")
 {
-    var spec = JsonSerializer.Deserialize<TrialSpec>(File.ReadAllText(Need("spec")), RunnerMessage.Json)
-               ?? throw new InvalidDataException("empty spec");
-    string trialId = Need("trial-id");
-    int attempt = int.Parse(Need("attempt"));
-    var storeArg = Need("store");
-    ICheckpointStore store = storeArg.StartsWith("file:", StringComparison.Ordinal)
-        ? new FileCheckpointStore(storeArg[5..])
-        : storeArg.StartsWith("blob:", StringComparison.Ordinal)
-            ? new BlobCheckpointStore(Environment.GetEnvironmentVariable("EQUIGRID_BLOB_CONNECTION")
-                                      ?? throw new ArgumentException("EQUIGRID_BLOB_CONNECTION is not set"), storeArg[5..])
-            : throw new ArgumentException($"--store '{storeArg}': use file:DIR or blob:CONTAINER");
-
-    using var cts = new CancellationTokenSource();
-    if (opts.TryGetValue("parent-pid", out var ppid))
-    {
-        // If the silo dies (even by SIGKILL) the attempt must stop too: its lease will lapse and another node resumes it.
-        var parent = Process.GetProcessById(int.Parse(ppid));
-        _ = Task.Run(async () => { await parent.WaitForExitAsync(); Environment.Exit(3); });
-    }
-    var stdout = Console.Out;
-    var gate = new object();
-    void Emit(RunnerMessage m) { lock (gate) { stdout.WriteLine(JsonSerializer.Serialize(m, RunnerMessage.Json)); stdout.Flush(); } }
-    var reporting = new ReportingCheckpointStore(store, r => Emit(new RunnerMessage
-    {
-        Kind = "checkpoint", Attempt = r.Attempt, Step = r.Step, Location = r.Location, Sha256 = r.Sha256, Bytes = r.Bytes, CreatedAt = r.CreatedAt,
-    }));
-    var progress = new SyncProgress(p => Emit(new RunnerMessage
-    {
-        Kind = "progress", Epoch = p.Epoch, Step = p.Step, TotalSteps = p.TotalSteps, TrainLoss = p.TrainLoss, ValLoss = p.ValLoss,
-        MoleculesPerSecond = p.MoleculesPerSecond, EpochEnd = p.EpochEnd,
-    }));
-    opts.TryGetValue("export", out var exportDir);
-    var data = TrialData.Load(spec);
-    var trainer = new Trainer(spec, data, new TrainerOptions
-    {
-        Store = reporting, TrialId = trialId, Attempt = attempt, Progress = progress, Log = Console.Error,
-        Threads = opts.TryGetValue("threads", out var t) ? int.Parse(t) : Environment.ProcessorCount,
-        MetricsDirectory = exportDir,
-    });
-    var result = await trainer.RunAsync(cts.Token);
-    if (exportDir is not null)
-    {
-        EmbeddingExporter.Export(trainer, data, exportDir);
-        WriteAtomic(Path.Combine(exportDir, "result.json"), JsonSerializer.Serialize(result, RunnerMessage.Json));
-    }
-    WriteAtomic(Need("result"), JsonSerializer.Serialize(result, RunnerMessage.Json));
-    return 0;
-}
-catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or FileNotFoundException)
+    attemptFile, storeOption, resultFile, parentPid, threadsOption, exportOption,
+};
+root.SetAction(async (parse, ct) =>
 {
-    Console.Error.WriteLine($"trial-runner: error: {e.Message}");
+    try
+    {
+        var attempt = ContractJson.Read<RunnerAttempt>(parse.GetValue(attemptFile)!.FullName);
+        var store = OpenStore(parse.GetValue(storeOption)!);
+        if (parse.GetValue(parentPid) is { } ppid)
+        {
+            // If the silo dies (even by SIGKILL) the attempt must stop too: its lease will lapse and another node resumes it.
+            var parent = Process.GetProcessById(ppid);
+            _ = Task.Run(async () => { await parent.WaitForExitAsync(); Environment.Exit(3); });
+        }
+        var stdout = Console.Out;
+        var gate = new object();
+        void Emit(RunnerMessage m) { lock (gate) { stdout.WriteLine(ContractJson.Serialize(m)); stdout.Flush(); } }
+        var exportDir = parse.GetValue(exportOption)?.FullName;
+        var data = TrialData.Load(attempt.Spec);
+        var trainer = new Trainer(attempt.Spec, data, new TrainerOptions
+        {
+            Store = new ReportingCheckpointStore(store, r => Emit(RunnerMessage.Of(r))),
+            ResumeFrom = attempt.ResumeFrom,
+            TrialId = attempt.TrialId, Attempt = attempt.Attempt,
+            Progress = new SyncProgress(p => Emit(RunnerMessage.Of(p))), Log = Console.Error,
+            Threads = parse.GetValue(threadsOption), MetricsDirectory = exportDir,
+        });
+        var result = await trainer.RunAsync(ct);
+        if (exportDir is not null)
+        {
+            EmbeddingExporter.Export(trainer, data, exportDir);
+            ContractJson.Write(Path.Combine(exportDir, "result.json"), result);
+        }
+        ContractJson.Write(parse.GetValue(resultFile)!.FullName, result);
+        return 0;
+    }
+    catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or FileNotFoundException)
+    {
+        Console.Error.WriteLine($"trial-runner: error: {e.Message}");
+        return 2;
+    }
+});
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors) Console.Error.WriteLine($"trial-runner: error: {error.Message}");
     return 2;
 }
+return await parsed.InvokeAsync();
 
-static void WriteAtomic(string path, string text)
-{
-    File.WriteAllText(path + ".tmp", text);
-    File.Move(path + ".tmp", path, overwrite: true);
-}
+static ICheckpointStore OpenStore(string store) =>
+    store.StartsWith("file:", StringComparison.Ordinal) ? new FileCheckpointStore(store[5..])
+    : store.StartsWith("blob:", StringComparison.Ordinal)
+        ? new BlobCheckpointStore(Environment.GetEnvironmentVariable("EQUIGRID_BLOB_CONNECTION")
+                                  ?? throw new ArgumentException("EQUIGRID_BLOB_CONNECTION is not set"), store[5..])
+        : throw new ArgumentException($"--store '{store}': use file:DIR or blob:CONTAINER");
 
 /// <summary>Reports synchronously on the trainer's thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
 internal sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>

@@ -1,5 +1,3 @@
-using EquiGrid.Training;
-
 namespace EquiGrid.TrialRunner;
 
 /// <summary>Wraps the real store and announces each committed checkpoint on stdout so the worker can move the pointer.</summary>

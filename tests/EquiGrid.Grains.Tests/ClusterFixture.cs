@@ -48,6 +48,7 @@ public sealed class ClusterFixture : IDisposable
         public void Configure(ISiloBuilder silo)
         {
             silo.UseInMemoryReminderService();
+            silo.Services.AddContractsSerialization();
             silo.Services.AddGrainStorage(GrainStorage.Name, (sp, _) =>
                 new FileGrainStorage(StateDir, new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()), sp.GetRequiredService<ILogger<FileGrainStorage>>()));
             silo.Services.Configure<SchedulingOptions>(o => { o.LeaseDuration = Lease; o.ScanInterval = TimeSpan.FromMilliseconds(500); });
@@ -57,13 +58,16 @@ public sealed class ClusterFixture : IDisposable
 
     private sealed class ClientConfigurator : IClientBuilderConfigurator
     {
-        public void Configure(Microsoft.Extensions.Configuration.IConfiguration configuration, IClientBuilder client) =>
+        public void Configure(Microsoft.Extensions.Configuration.IConfiguration configuration, IClientBuilder client)
+        {
+            client.Services.AddContractsSerialization();
             client.AddOutgoingGrainCallFilter(ctx =>
             {
                 // A test may clear the token to check rejection; otherwise every call carries it.
                 if (RequestContext.Get("test-no-token") is null) RequestContext.Set(ClusterToken.RequestContextKey, Token);
                 return ctx.Invoke();
             });
+        }
     }
 }
 

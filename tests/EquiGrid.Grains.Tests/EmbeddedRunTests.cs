@@ -13,7 +13,7 @@ namespace EquiGrid.Grains.Tests;
 /// </summary>
 public class EmbeddedRunTests
 {
-    private static readonly TrialConfig Tiny = new()
+    private static readonly TrialSpec Tiny = new()
     {
         LSet = "0,1", Hidden = 4, Epochs = 2, Seed = 7, MaxMolecules = 96, BatchSize = 8, Layers = 1, AtomDim = 8, Basis = 4,
         CheckpointEverySteps = 3,

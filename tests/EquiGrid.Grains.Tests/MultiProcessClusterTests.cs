@@ -26,7 +26,7 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
     private static StudyDefinition Study(string id, int seeds, int epochs) => new()
     {
         Id = id, MaxAttempts = 5,
-        Base = new TrialConfig { LSet = "0,1", Hidden = 4, Epochs = epochs, Seed = 11, MaxMolecules = 96, BatchSize = 8, Layers = 1, AtomDim = 8, Basis = 4, CheckpointEverySteps = 3 },
+        Base = new TrialSpec { LSet = "0,1", Hidden = 4, Epochs = epochs, Seed = 11, MaxMolecules = 96, BatchSize = 8, Layers = 1, AtomDim = 8, Basis = 4, CheckpointEverySteps = 3 },
         Axes = seeds > 1
             ? [new GridAxis("seed", Enumerable.Range(11, seeds).Select(s => s.ToString()).ToList()), new GridAxis("extra.copy", ["a", "b"])]
             : [new GridAxis("extra.copy", ["a", "b"])],
@@ -106,8 +106,7 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
             {
                 var trialDir = Path.Combine(folder, row.TrialId.Split('/')[^1]);
                 Assert.True(File.Exists(Path.Combine(trialDir, "metrics.jsonl")), $"{row.TrialId}: no metrics.jsonl in {string.Join(", ", Directory.EnumerateFiles(trialDir))}");
-                var result = System.Text.Json.JsonSerializer.Deserialize<EquiGrid.Training.TrialResult>(
-                    File.ReadAllText(Path.Combine(trialDir, "result.json")), EquiGrid.Silo.Worker.RunnerMessage.Json)!;
+                var result = ContractJson.Read<TrialResult>(Path.Combine(trialDir, "result.json"));
                 Assert.Equal(row.Outcome!.WeightsSha256, result.WeightsSha256);
                 // Complete learning curve even for the trial resumed on another node (its runner logged only the rest).
                 Assert.Equal(Enumerable.Range(0, row.Config.Epochs), File.ReadLines(Path.Combine(trialDir, "metrics.jsonl"))

@@ -11,7 +11,7 @@ public class StudyExpansionTests
         var study = new StudyDefinition
         {
             Id = "ref",
-            Base = new TrialConfig { LSet = "0", Hidden = 1 },
+            Base = new TrialSpec { LSet = "0", Hidden = 1 },
             Axes =
             [
                 new GridAxis("lset", ["0,1,2", "0,1,2,3,4", "0,3,4,5,6"]),
@@ -53,10 +53,10 @@ public class StudyExpansionTests
     [Fact]
     public void Memory_estimate_counts_parity_allowed_paths_and_grows_with_the_lset()
     {
-        var small = TrialResourceEstimate.For(new TrialConfig { LSet = "0,1,2", Hidden = 32 });
+        var small = TrialResourceEstimate.For(new TrialSpec { LSet = "0,1,2", Hidden = 32 });
         Assert.Equal(11, small.Paths); // the platform notes' 11264 = 11 x 32 x 32 weights per block
         Assert.Equal(11264, small.WeightsPerBlock);
-        var large = TrialResourceEstimate.For(new TrialConfig { LSet = "0,3,4,5,6", Hidden = 32 });
+        var large = TrialResourceEstimate.For(new TrialSpec { LSet = "0,3,4,5,6", Hidden = 32 });
         Assert.True(large.MemoryBytes > small.MemoryBytes);
         Assert.True(large.Paths > small.Paths);
     }

@@ -62,7 +62,7 @@ public class TelemetryTests
             Assert.NotEqual(submit.TraceId, attempt.TraceId); // its own trace...
             Assert.Equal(submit.TraceId, Assert.Single(attempt.Links).Context.TraceId); // ...linked to the submission
             // Grain calls made inside the attempt belong to its trace (Orleans activity propagation).
-            await grains.GetGrain<ITrialGrain>(lease.TrialId).ReportProgress(lease.Attempt, new ProgressReport(0, 1, 10, 1.0, null, 5, false, null));
+            await grains.GetGrain<ITrialGrain>(lease.TrialId).ReportProgress(lease.Attempt, new TrainingProgress { Epoch = 0, Step = 1, TotalSteps = 10, TrainLoss = 1.0, MoleculesPerSecond = 5 });
             Assert.Contains(grainCalls, c => c.TraceId == attempt.TraceId);
         }
     }

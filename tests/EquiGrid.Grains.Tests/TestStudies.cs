@@ -8,7 +8,7 @@ internal static class TestStudies
         Id = id,
         Priority = priority,
         MaxAttempts = maxAttempts,
-        Base = new TrialConfig { LSet = "0", Hidden = 1, MaxMolecules = 64 },
+        Base = new TrialSpec { LSet = "0", Hidden = 1, MaxMolecules = 64 },
         Axes =
         [
             new GridAxis("lset", ["0,1,2", "0,3,4,5,6"]),
@@ -22,9 +22,17 @@ internal static class TestStudies
         Name = name, Cores = 2, MemoryBytes = memoryGb << 30, GpuModel = gpu, GpuMemoryBytes = gpu is null ? 0 : 80L << 30,
     };
 
-    public static TrialOutcome Outcome(double mae) => new()
+    public static TrialResult Outcome(double mae) => new()
     {
+        Spec = new TrialSpec { LSet = "0", Hidden = 1 },
         TestMaeEv = mae, TestRmseEv = mae * 1.3, TestMseNormalized = 0.01, Parameters = 1234,
-        Epochs = [new EpochRecord(0, 1.0, 0.9, 1.5)], WeightsSha256 = "ab",
+        Epochs = [new EpochMetrics(0, 1.0, 0.9, 1.5)], WeightsSha256 = "ab",
+    };
+
+    /// <summary>A one-block utilisation summary (l = 0 with the given variance share).</summary>
+    public static UtilisationSummary Utilisation(double varianceShare) => new()
+    {
+        Trial = "t", Irreps = "1x0e", Molecules = 10, AblationStatus = "not available",
+        Blocks = [new BlockUtilisation { L = 0, Irreps = "1x0e", Dim = 1, VarianceShare = varianceShare }],
     };
 }

@@ -3,8 +3,8 @@ namespace EquiGrid.Grains.Tests;
 [Collection(ClusterCollection.Name)]
 public class TrialGrainTests(ClusterFixture fixture)
 {
-    private static readonly TrialConfig Config = new() { LSet = "0,1,2", Hidden = 8, Epochs = 2, Seed = 5 };
-    private static readonly ProgressReport Progress = new(0, 10, 100, 0.5, null, 120, false, null);
+    private static readonly TrialSpec Config = new() { LSet = "0,1,2", Hidden = 8, Epochs = 2, Seed = 5 };
+    private static readonly TrainingProgress Progress = new() { Epoch = 0, Step = 10, TotalSteps = 100, TrainLoss = 0.5, MoleculesPerSecond = 120 };
 
     private async Task<ITrialGrain> NewTrial(int maxAttempts = 3)
     {
@@ -14,8 +14,8 @@ public class TrialGrainTests(ClusterFixture fixture)
         return trial;
     }
 
-    private static CheckpointPointer Ckpt(int attempt, long step) =>
-        new(attempt, step, $"a{attempt}/s{step}", new string('0', 64), 100, DateTimeOffset.UtcNow);
+    private static CheckpointRef Ckpt(int attempt, long step) =>
+        new("s/t", attempt, step, $"a{attempt}/s{step}", new string('0', 64), 100, DateTimeOffset.UtcNow);
 
     [Fact]
     public async Task Walks_queued_leased_running_checkpointed_completed()

@@ -18,7 +18,7 @@ public class WorkerResultsUploadTests
     private static StudyDefinition Study(string id, int maxAttempts) => new()
     {
         Id = id, MaxAttempts = maxAttempts, Axes = [new GridAxis("seed", ["7"])],
-        Base = new TrialConfig { LSet = "0,1", Hidden = 4, Epochs = 1, Seed = 7, MaxMolecules = 64, BatchSize = 8, Layers = 1, AtomDim = 8, Basis = 4, CheckpointEverySteps = 4 },
+        Base = new TrialSpec { LSet = "0,1", Hidden = 4, Epochs = 1, Seed = 7, MaxMolecules = 64, BatchSize = 8, Layers = 1, AtomDim = 8, Basis = 4, CheckpointEverySteps = 4 },
     };
 
     /// <summary>Records each upload (the files and the trial's status at that moment); fails the first N per study.</summary>

@@ -1,3 +1,4 @@
+using EquiGrid.Grains;
 using EquiGrid.Grains.Resilience;
 using EquiGrid.Grains.Security;
 using Microsoft.Extensions.DependencyInjection;
@@ -76,6 +77,7 @@ public sealed class LocalCluster : IDisposable
             builder.UseOrleansClient(c =>
             {
                 c.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(_redis.Configuration));
+                c.Services.AddContractsSerialization();
                 c.Configure<ClusterOptions>(o => { o.ClusterId = ClusterId; o.ServiceId = ClusterId; });
                 c.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = responseTimeout ?? TimeSpan.FromSeconds(10));
                 c.AddOutgoingGrainCallFilter(ctx => { RequestContext.Set(ClusterToken.RequestContextKey, Token); return ctx.Invoke(); });

@@ -90,7 +90,7 @@ public static class DispatchBench
             {
                 var lease = await scheduler.Lease(node);
                 if (lease is null) { await Task.Delay(1); continue; }
-                var ack = await grains.GetGrain<ITrialGrain>(lease.TrialId).Complete(lease.Attempt, new TrialOutcome { Parameters = 1, WeightsSha256 = "bench" });
+                var ack = await grains.GetGrain<ITrialGrain>(lease.TrialId).Complete(lease.Attempt, new TrialResult { Spec = lease.Config, Parameters = 1, WeightsSha256 = "bench" });
                 if (ack == ReportAck.Accepted) Interlocked.Increment(ref done);
             }
         }).ToArray();

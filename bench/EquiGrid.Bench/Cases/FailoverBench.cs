@@ -81,7 +81,7 @@ public static class FailoverBench
         await study.Submit(new StudyDefinition
         {
             Id = studyId, MaxAttempts = 5, Axes = [],
-            Base = new TrialConfig { LSet = "0,1", Hidden = 4, Epochs = 40, Seed = 5, MaxMolecules = 96, BatchSize = 8, Layers = 1, AtomDim = 8, Basis = 4, CheckpointEverySteps = 3 },
+            Base = new TrialSpec { LSet = "0,1", Hidden = 4, Epochs = 40, Seed = 5, MaxMolecules = 96, BatchSize = 8, Layers = 1, AtomDim = 8, Basis = 4, CheckpointEverySteps = 3 },
         });
         var clock = Stopwatch.StartNew();
         TrialSnapshot t;

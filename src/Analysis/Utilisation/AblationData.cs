@@ -3,11 +3,6 @@ using EquiGrid.Analysis.Data;
 
 namespace EquiGrid.Analysis.Utilisation;
 
-/// <summary>One number attached to an (l, layer) pair: an ablation error change or an attribution.</summary>
-/// <param name="Layer">Where the l-block was zeroed / measured ("final", "block_2", ...).</param>
-/// <param name="Value">The number.</param>
-public sealed record LayerValue(string Layer, double Value);
-
 /// <summary>
 /// Ablation and gradient-attribution numbers of a trial, read from the trainer's <c>ablation.json</c>.
 /// They need the model, so the analysis never computes or guesses them: absent file = "not available".

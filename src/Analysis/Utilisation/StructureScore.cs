@@ -9,7 +9,7 @@ namespace EquiGrid.Analysis.Utilisation;
 public static class StructureScore
 {
     /// <summary>Neighbours averaged by the k-NN regression.</summary>
-    public const int DefaultK = 10;
+    public const int DefaultK = UtilisationSummary.DefaultKnn;
 
     /// <summary>
     /// Leave-one-out k-NN regression R^2: each molecule's property is predicted as the mean over its k nearest

@@ -14,7 +14,7 @@ public sealed record StudyDefinition
     /// <summary>Attempts per trial before it is marked failed.</summary>
     [Id(2)] public int MaxAttempts { get; init; } = 3;
     /// <summary>Values shared by every trial (the grid overrides the fields it names).</summary>
-    [Id(3)] public required TrialConfig Base { get; init; }
+    [Id(3)] public required TrialSpec Base { get; init; }
     /// <summary>Grid axes in file order: field name (see <see cref="Studies.TrialFields"/>) and its values as text.</summary>
     [Id(4)] public required IReadOnlyList<GridAxis> Axes { get; init; }
     /// <summary>Free text shown in reports.</summary>
@@ -45,10 +45,10 @@ public enum StudyStatus
 public sealed record StudyRow
 {
     [Id(0)] public required string TrialId { get; init; }
-    [Id(1)] public required TrialConfig Config { get; init; }
+    [Id(1)] public required TrialSpec Config { get; init; }
     [Id(2)] public TrialStatus Status { get; init; }
     [Id(3)] public int Attempts { get; init; }
-    [Id(4)] public TrialOutcome? Outcome { get; init; }
+    [Id(4)] public TrialResult? Outcome { get; init; }
     [Id(5)] public string? Error { get; init; }
 }
 

@@ -23,7 +23,7 @@ public sealed record TrialResourceEstimate(int Paths, long WeightsPerBlock, long
     public bool IsLarge => MemoryBytes >= LargeTrialBytes;
 
     /// <summary>Estimates a trial's parameters and peak memory.</summary>
-    public static TrialResourceEstimate For(TrialConfig config)
+    public static TrialResourceEstimate For(TrialSpec config)
     {
         var orders = LSet.Parse(config.LSet).Orders;
         int paths = 0;

@@ -1,7 +1,7 @@
 namespace EquiGrid.Grains.Studies;
 
 /// <summary>One trial of an expanded study: its id and configuration.</summary>
-public sealed record ExpandedTrial(string TrialId, TrialConfig Config);
+public sealed record ExpandedTrial(string TrialId, TrialSpec Config);
 
 /// <summary>
 /// Expands a study's grid into trials: the Cartesian product of the axes in file order (the last axis varies
@@ -17,7 +17,7 @@ public static class StudyExpansion
     public const int MaxTrials = 10_000;
 
     /// <summary>Trial id: "{study}/{trial name}".</summary>
-    public static string TrialId(string studyId, TrialConfig config) => $"{studyId}/{config.Name}";
+    public static string TrialId(string studyId, TrialSpec config) => $"{studyId}/{config.Name}";
 
     /// <summary>Expands the grid; throws <see cref="ArgumentException"/> for invalid values, duplicates or an oversized grid.</summary>
     public static IReadOnlyList<ExpandedTrial> Expand(StudyDefinition study)
@@ -29,10 +29,10 @@ public static class StudyExpansion
             total *= axis.Values.Count;
             if (total > MaxTrials) throw new ArgumentException($"grid: expands to more than {MaxTrials} trials; split the study");
         }
-        var configs = new List<TrialConfig> { study.Base };
+        var configs = new List<TrialSpec> { study.Base };
         foreach (var axis in study.Axes)
         {
-            var next = new List<TrialConfig>(configs.Count * axis.Values.Count);
+            var next = new List<TrialSpec>(configs.Count * axis.Values.Count);
             foreach (var c in configs)
                 foreach (var v in axis.Values)
                     next.Add(ApplyAxis(c, axis.Field, v));
@@ -44,7 +44,7 @@ public static class StudyExpansion
         return trials;
     }
 
-    private static TrialConfig ApplyAxis(TrialConfig c, string field, string value)
+    private static TrialSpec ApplyAxis(TrialSpec c, string field, string value)
     {
         if (!field.StartsWith(ExtraPrefix, StringComparison.Ordinal)) return TrialFields.Apply(c, field, value);
         var key = field[ExtraPrefix.Length..];

@@ -69,7 +69,7 @@ public static class StudyFile
             throw new StudyFileException([new StudyFileError(fileName, 1, 1, "study", "the file must be a mapping with 'study:', 'trial:' and 'grid:' keys")]);
 
         string? id = null; string? description = null; int priority = 0, maxAttempts = 3;
-        var baseConfig = new TrialConfig { LSet = "0", Hidden = 1 };
+        var baseConfig = new TrialSpec { LSet = "0", Hidden = 1 };
         bool hasLSet = false, hasHidden = false;
         var axes = new List<GridAxis>();
         YamlNode? gridNode = null;
@@ -161,7 +161,7 @@ public static class StudyFile
         if (node is not YamlSequenceNode seq || seq.Children.Count == 0) { error(node, label, "expected a non-empty list, e.g. [32, 16]"); return null; }
         var values = new List<string>();
         var ok = true;
-        var probe = new TrialConfig { LSet = "0", Hidden = 1 };
+        var probe = new TrialSpec { LSet = "0", Hidden = 1 };
         foreach (var item in seq.Children)
         {
             var text = ValueText(item, label, error);

@@ -37,7 +37,7 @@ public sealed class SchedulerGrain(
     public Task ReceiveReminder(string reminderName, TickStatus status) => ScanLeases();
 
     /// <inheritdoc />
-    public async Task Enqueue(string studyId, int priority, IReadOnlyList<string> trialIds, IReadOnlyList<TrialConfig> configs)
+    public async Task Enqueue(string studyId, int priority, IReadOnlyList<string> trialIds, IReadOnlyList<TrialSpec> configs)
     {
         if (trialIds.Count != configs.Count) throw new ArgumentException("trial ids and configs differ in length");
         if (!S.Studies.TryGetValue(studyId, out var queue))

@@ -142,17 +142,12 @@ public sealed class StudyGrain(
 
     private static void RecordUtilisation(StudyRow row)
     {
-        if (row.Outcome?.UtilisationJson is not { } json) return;
-        try
-        {
-            // The summary is opaque to the cluster; only a top-level "per_l": {"0": 0.7, ...} map is exported as a metric.
-            using var doc = System.Text.Json.JsonDocument.Parse(json);
-            if (!doc.RootElement.TryGetProperty("per_l", out var perL) || perL.ValueKind != System.Text.Json.JsonValueKind.Object) return;
-            foreach (var p in perL.EnumerateObject())
-                if (p.Value.ValueKind == System.Text.Json.JsonValueKind.Number)
-                    ClusterTelemetry.Utilisation.Record(p.Value.GetDouble(), new KeyValuePair<string, object?>("l", p.Name), new KeyValuePair<string, object?>("lset", row.Config.LSet));
-        }
-        catch (System.Text.Json.JsonException) { /* opaque by contract: a summary in another shape is simply not exported */ }
+        // The trial runner computed the summary next to the model; each block's variance share is exported per l.
+        if (row.Outcome?.Utilisation is not { } summary) return;
+        foreach (var block in summary.Blocks)
+            if (block.VarianceShare is { } share)
+                ClusterTelemetry.Utilisation.Record(share, new KeyValuePair<string, object?>("l", block.L.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                    new KeyValuePair<string, object?>("lset", row.Config.LSet));
     }
 
     private StudySnapshot Snapshot() => new()

@@ -32,7 +32,7 @@ public sealed class TrialGrain(
     }
 
     /// <inheritdoc />
-    public async Task Initialize(string studyId, TrialConfig config, int maxAttempts, string? submitTrace = null)
+    public async Task Initialize(string studyId, TrialSpec config, int maxAttempts, string? submitTrace = null)
     {
         if (S.Config is not null)
         {
@@ -76,7 +76,7 @@ public sealed class TrialGrain(
     }
 
     /// <inheritdoc />
-    public async Task<ReportAck> ReportProgress(int attempt, ProgressReport progress)
+    public async Task<ReportAck> ReportProgress(int attempt, TrainingProgress progress)
     {
         var ack = await CheckFence(attempt);
         if (ack != ReportAck.Accepted) return ack;
@@ -86,7 +86,7 @@ public sealed class TrialGrain(
         {
             // A resumed attempt may repeat an epoch the previous attempt already reported: keep one record per epoch.
             S.History.RemoveAll(h => h.Epoch >= progress.Epoch);
-            S.History.Add(new EpochRecord(progress.Epoch, progress.TrainLoss, val, progress.EpochSeconds ?? 0));
+            S.History.Add(new EpochMetrics(progress.Epoch, progress.TrainLoss, val, progress.EpochSeconds ?? 0));
             if (progress.EpochSeconds is { } sec) ClusterTelemetry.EpochDuration.Record(sec);
         }
         if (progress.MoleculesPerSecond > 0) ClusterTelemetry.MoleculesPerSecond.Record(progress.MoleculesPerSecond);
@@ -95,7 +95,7 @@ public sealed class TrialGrain(
     }
 
     /// <inheritdoc />
-    public async Task<ReportAck> CommitCheckpoint(int attempt, CheckpointPointer checkpoint)
+    public async Task<ReportAck> CommitCheckpoint(int attempt, CheckpointRef checkpoint)
     {
         var ack = await CheckFence(attempt);
         if (ack != ReportAck.Accepted) return ack;
@@ -111,7 +111,7 @@ public sealed class TrialGrain(
     }
 
     /// <inheritdoc />
-    public async Task<ReportAck> Complete(int attempt, TrialOutcome outcome)
+    public async Task<ReportAck> Complete(int attempt, TrialResult outcome)
     {
         if (S.Status == TrialStatus.Completed)
             return S.CompletedAttempt == attempt ? ReportAck.Accepted : ReportAck.AlreadyFinished;

@@ -5,7 +5,7 @@ namespace EquiGrid.Grains.Trials;
 public sealed class TrialGrainState
 {
     [Id(0)] public string? StudyId { get; set; }
-    [Id(1)] public TrialConfig? Config { get; set; }
+    [Id(1)] public TrialSpec? Config { get; set; }
     [Id(2)] public TrialStatus Status { get; set; }
     /// <summary>The fencing token: the attempt number of the current (or last) lease.</summary>
     [Id(3)] public int Attempt { get; set; }
@@ -14,10 +14,10 @@ public sealed class TrialGrainState
     [Id(6)] public DateTimeOffset? LeaseExpiresAt { get; set; }
     [Id(7)] public DateTimeOffset? AttemptStartedAt { get; set; }
     /// <summary>Committed checkpoints, newest first (the "latest pointer" is the first).</summary>
-    [Id(8)] public List<CheckpointPointer> Checkpoints { get; set; } = [];
-    [Id(9)] public List<EpochRecord> History { get; set; } = [];
-    [Id(10)] public ProgressReport? LastProgress { get; set; }
-    [Id(11)] public TrialOutcome? Outcome { get; set; }
+    [Id(8)] public List<CheckpointRef> Checkpoints { get; set; } = [];
+    [Id(9)] public List<EpochMetrics> History { get; set; } = [];
+    [Id(10)] public TrainingProgress? LastProgress { get; set; }
+    [Id(11)] public TrialResult? Outcome { get; set; }
     /// <summary>The attempt that completed the trial (makes a repeated completion recognisable).</summary>
     [Id(12)] public int CompletedAttempt { get; set; }
     [Id(13)] public string? Error { get; set; }

@@ -41,6 +41,7 @@ public static class SiloSetup
             silo.Configure<ClusterOptions>(o => { o.ClusterId = settings.ClusterId; o.ServiceId = settings.ServiceId; });
             silo.Configure<MessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(30)); // every grain call is time-bounded
             silo.AddActivityPropagation(); // grain calls carry the caller's trace: an attempt's trace shows the calls it made
+            silo.Services.AddContractsSerialization();
             switch (settings.Profile)
             {
                 case "embedded":

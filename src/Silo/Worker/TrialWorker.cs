@@ -113,14 +113,15 @@ public sealed class TrialWorker(
         var trial = grains.GetGrain<ITrialGrain>(lease.TrialId);
         var dir = Path.Combine(W.WorkDir ?? Path.Combine(Path.GetTempPath(), "equigrid-work"), Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        var specPath = Path.Combine(dir, "spec.json");
+        var attemptPath = Path.Combine(dir, "attempt.json");
         var resultPath = Path.Combine(dir, "result.json");
-        await File.WriteAllTextAsync(specPath, JsonSerializer.Serialize(TrialSpecs.From(lease.Config), RunnerMessage.Json), stoppingToken);
+        // The grain's committed checkpoints travel with the spec: the grain's pointer, not a listing of the store,
+        // decides what the attempt resumes from.
+        ContractJson.Write(attemptPath, new RunnerAttempt { TrialId = lease.TrialId, Attempt = lease.Attempt, Spec = lease.Config, ResumeFrom = lease.Checkpoints });
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[]
                  {
-                     RunnerPath(), "--spec", specPath, "--trial-id", lease.TrialId, "--attempt", lease.Attempt.ToString(),
-                     "--store", StoreArgument(), "--result", resultPath, "--parent-pid", Environment.ProcessId.ToString(),
+                     RunnerPath(), "--attempt", attemptPath, "--store", StoreArgument(), "--result", resultPath, "--parent-pid", Environment.ProcessId.ToString(),
                      "--threads", (W.Threads ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, W.Slots))).ToString(),
                  }) psi.ArgumentList.Add(a);
         // Trial ids are "STUDY/TRIAL-NAME": the folder is RESULTS/STUDY/TRIAL-NAME. With a results store and no
@@ -158,47 +159,43 @@ public sealed class TrialWorker(
         process.BeginErrorReadLine();
         try
         {
-            var epochClock = Stopwatch.StartNew();
             string? line;
             while ((line = await process.StandardOutput.ReadLineAsync(stoppingToken)) is not null)
             {
                 if (!line.StartsWith('{')) continue;
                 RunnerMessage? m;
-                try { m = JsonSerializer.Deserialize<RunnerMessage>(line, RunnerMessage.Json); } catch (JsonException) { continue; }
-                if (m is null) continue;
+                try { m = JsonSerializer.Deserialize<RunnerMessage>(line, ContractJson.Options); } catch (JsonException) { continue; }
                 WithToken();
                 ReportAck ack;
-                if (m.Kind == "checkpoint")
+                if (m is { Kind: RunnerMessage.CheckpointKind, Checkpoint: { } checkpoint })
                 {
                     using var ck = ClusterTelemetry.Source.StartActivity("trial.checkpoint");
-                    ck?.SetTag("equigrid.step", m.Step);
-                    ack = await trial.CommitCheckpoint(lease.Attempt, new CheckpointPointer(m.Attempt, m.Step, m.Location!, m.Sha256!, m.Bytes, m.CreatedAt));
+                    ck?.SetTag("equigrid.step", checkpoint.Step);
+                    ack = await trial.CommitCheckpoint(lease.Attempt, checkpoint);
                 }
-                else
+                else if (m is { Kind: RunnerMessage.ProgressKind, Progress: { } progress })
                 {
-                    double? seconds = null;
-                    if (m.EpochEnd)
+                    if (progress.EpochEnd)
                     {
-                        seconds = epochClock.Elapsed.TotalSeconds;
-                        epochClock.Restart();
                         using var ep = ClusterTelemetry.Source.StartActivity("trial.epoch");
-                        ep?.SetTag("equigrid.epoch", m.Epoch);
-                        ep?.SetTag("equigrid.val_loss", m.ValLoss);
+                        ep?.SetTag("equigrid.epoch", progress.Epoch);
+                        ep?.SetTag("equigrid.val_loss", progress.ValLoss);
                     }
-                    ack = await trial.ReportProgress(lease.Attempt, new ProgressReport(m.Epoch, m.Step, m.TotalSteps, m.TrainLoss, m.ValLoss, m.MoleculesPerSecond, m.EpochEnd, seconds));
+                    ack = await trial.ReportProgress(lease.Attempt, progress);
                 }
+                else continue;
                 if (ack != ReportAck.Accepted) { Stop(run, $"report refused ({ack})"); break; }
             }
             await process.WaitForExitAsync(stoppingToken);
             WithToken();
             if (process.ExitCode == 0 && File.Exists(resultPath))
             {
-                var result = JsonSerializer.Deserialize<TrialResult>(await File.ReadAllTextAsync(resultPath, stoppingToken), RunnerMessage.Json)!;
+                var result = ContractJson.Read<TrialResult>(resultPath) with { Seconds = activity?.Duration.TotalSeconds ?? 0 };
                 // A trial is reported complete only once its analysis folder is stored: a failed upload fails the
                 // attempt, so the trial is retried rather than completed without the files its report needs.
                 if (_results is not null && !await UploadResults(lease, trial, trialName, exportDir!, stoppingToken)) return;
                 using var done = ClusterTelemetry.Source.StartActivity("trial.complete");
-                var ack = await trial.Complete(lease.Attempt, TrialSpecs.Outcome(result, activity?.Duration ?? TimeSpan.Zero));
+                var ack = await trial.Complete(lease.Attempt, result);
                 logger.LogInformation("Attempt {Attempt} of {Trial} finished: {Ack}", lease.Attempt, lease.TrialId, ack);
             }
             else if (!stoppingToken.IsCancellationRequested)
@@ -236,8 +233,6 @@ public sealed class TrialWorker(
         }
         try
         {
-            if (MetricsLogCompletion.Complete(exportDir) is > 0 and var added)
-                logger.LogInformation("Attempt {Attempt} of {Trial}: metrics.jsonl completed with {Epochs} epoch(s) from before the resume", lease.Attempt, lease.TrialId, added);
             var sent = await _results!.UploadTrialAsync(lease.StudyId, trialName, exportDir, ct);
             logger.LogInformation("Attempt {Attempt} of {Trial}: analysis folder uploaded ({Files} files, {Bytes} bytes)", lease.Attempt, lease.TrialId, sent.Files, sent.Bytes);
             return true;

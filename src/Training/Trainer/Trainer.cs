@@ -23,11 +23,7 @@ public sealed class Trainer
     /// <summary>Prepares a trial; nothing runs until <see cref="RunAsync"/>.</summary>
     public Trainer(TrialSpec spec, TrainingData data, TrainerOptions? options = null)
     {
-        if (spec.Epochs < 1) throw new ArgumentException($"epochs = {spec.Epochs}: train for at least one epoch");
-        if (spec.BatchSize < 1) throw new ArgumentException($"batch size = {spec.BatchSize}: must be >= 1");
-        if (!(spec.LearningRate > 0)) throw new ArgumentException($"learning rate = {spec.LearningRate}: must be > 0");
-        if (spec.CheckpointEverySteps < 1) throw new ArgumentException($"checkpoint-every = {spec.CheckpointEverySteps}: must be >= 1 step");
-        if (spec.MaxMolecules is < 1) throw new ArgumentException($"max-molecules = {spec.MaxMolecules}: must be >= 1");
+        spec.Validate();
         _spec = spec;
         _data = data;
         _options = options ?? new TrainerOptions();
@@ -65,7 +61,10 @@ public sealed class Trainer
         var window = Stopwatch.StartNew();
         int windowMolecules = 0;
         double lastRate = 0;
-        using var metrics = _options.MetricsDirectory is null ? null : OpenMetrics(_options.MetricsDirectory, resumed is not null);
+        // metrics.jsonl is rewritten on every start from the epochs the checkpoint carries, so the file is complete
+        // whichever node (and folder) the resumed attempt runs on.
+        using var metrics = _options.MetricsDirectory is null ? null : OpenMetrics(_options.MetricsDirectory);
+        foreach (var done in state.History) WriteEpoch(metrics, done, (done.Epoch + 1L) * BatchesPerEpoch);
 
         while (state.Epoch < _spec.Epochs)
         {
@@ -97,9 +96,8 @@ public sealed class Trainer
             double val = Evaluate(model, Split.Validation).Mse;
             var epoch = new EpochMetrics(state.Epoch, state.LossSum / Math.Max(1, state.LossCount), val, epochClock.Elapsed.TotalSeconds);
             state.History.Add(epoch);
-            metrics?.WriteLine(JsonSerializer.Serialize(new { type = "epoch", epoch = epoch.Epoch, train_loss = epoch.TrainLoss, val_loss = epoch.ValLoss, seconds = epoch.Seconds, step = state.Step }));
-            metrics?.Flush();
-            Report(state, totalSteps, val, windowMolecules > 0 ? windowMolecules / Math.Max(window.Elapsed.TotalSeconds, 1e-9) : lastRate, epochEnd: true);
+            WriteEpoch(metrics, epoch, state.Step);
+            Report(state, totalSteps, val, windowMolecules > 0 ? windowMolecules / Math.Max(window.Elapsed.TotalSeconds, 1e-9) : lastRate, epochEnd: true, epoch.Seconds);
             state.Epoch++;
             state.Position = 0;
             state.LossSum = 0;
@@ -175,7 +173,7 @@ public sealed class Trainer
         return order;
     }
 
-    private void Report(TrainingState state, long totalSteps, double? val, double moleculesPerSecond, bool epochEnd) =>
+    private void Report(TrainingState state, long totalSteps, double? val, double moleculesPerSecond, bool epochEnd, double? epochSeconds = null) =>
         _options.Progress?.Report(new TrainingProgress
         {
             Epoch = state.Epoch,
@@ -185,12 +183,20 @@ public sealed class Trainer
             ValLoss = val ?? state.History.LastOrDefault()?.ValLoss,
             MoleculesPerSecond = moleculesPerSecond,
             EpochEnd = epochEnd,
+            EpochSeconds = epochSeconds,
         });
 
-    private static StreamWriter OpenMetrics(string dir, bool append)
+    private static StreamWriter OpenMetrics(string dir)
     {
         Directory.CreateDirectory(dir);
-        return new StreamWriter(Path.Combine(dir, "metrics.jsonl"), append);
+        return new StreamWriter(Path.Combine(dir, "metrics.jsonl"), append: false);
+    }
+
+    private static void WriteEpoch(StreamWriter? metrics, EpochMetrics epoch, long step)
+    {
+        if (metrics is null) return;
+        metrics.WriteLine(JsonSerializer.Serialize(new { type = "epoch", epoch = epoch.Epoch, train_loss = epoch.TrainLoss, val_loss = epoch.ValLoss, seconds = epoch.Seconds, step }));
+        metrics.Flush();
     }
 
     private async Task SaveAsync(EquivariantModel model, OptimizerHelper optimizer, TrainingState state, CancellationToken ct)
@@ -203,7 +209,8 @@ public sealed class Trainer
     private async Task<TrainingState?> TryResumeAsync(EquivariantModel model, OptimizerHelper optimizer, CancellationToken ct)
     {
         if (_options.Store is null) return null;
-        foreach (var reference in await _options.Store.ListAsync(_options.TrialId, ct))
+        var candidates = _options.ResumeFrom ?? await _options.Store.ListAsync(_options.TrialId, ct);
+        foreach (var reference in candidates)
         {
             try
             {

@@ -5,6 +5,11 @@ public sealed record TrainerOptions
 {
     /// <summary>Checkpoint store; null trains without checkpoints (and cannot resume).</summary>
     public ICheckpointStore? Store { get; init; }
+    /// <summary>
+    /// Checkpoints to resume from, newest first (the trial grain's committed list, handed over by the worker); the
+    /// first whose hash verifies wins. Null lists the store instead (<c>equigrid train</c> resuming its own folder).
+    /// </summary>
+    public IReadOnlyList<CheckpointRef>? ResumeFrom { get; init; }
     /// <summary>Trial id used as the checkpoint key.</summary>
     public string TrialId { get; init; } = "trial";
     /// <summary>Attempt number (fencing token) written into checkpoint names.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Text.Json;
+using EquiGrid.Grains;
 using EquiGrid.Grains.Security;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -42,6 +43,7 @@ internal sealed class ClusterConnection
         builder.UseOrleansClient(client =>
         {
             client.UseStaticClustering(endpoints);
+            client.Services.AddContractsSerialization();
             client.Configure<ClusterOptions>(o => { o.ClusterId = "equigrid"; o.ServiceId = "equigrid"; });
             client.Configure<MessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(30));
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(30));

@@ -11,7 +11,7 @@ internal static class ResultsTable
     {
         r.TrialId, r.Config.LSet, r.Config.Hidden, r.Config.Epochs, r.Config.Seed, r.Config.Extra, Status = r.Status.ToString().ToLowerInvariant(),
         r.Attempts, r.Outcome?.Parameters, r.Outcome?.TestMaeEv, r.Outcome?.TestRmseEv, r.Outcome?.TestMseNormalized,
-        r.Outcome?.WeightsSha256, EpochHistory = r.Outcome?.Epochs, r.Outcome?.UtilisationJson, r.Error,
+        r.Outcome?.WeightsSha256, EpochHistory = r.Outcome?.Epochs, r.Outcome?.Utilisation, r.Error,
     });
 
     /// <summary>Prints the table.</summary>

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using EquiGrid.Client.Cli;
 using EquiGrid.Training;
 
@@ -8,20 +7,23 @@ namespace EquiGrid.Client.Commands.Training;
 /// <summary><c>equigrid train</c>: one trial on this machine, with checkpoints, resuming when its output folder has some.</summary>
 public static class TrainCommand
 {
+    // The options' defaults are the spec's (TrialSpec's initialisers); only h has a verb default of its own.
+    private static readonly TrialSpec Defaults = new() { LSet = "0,1,2", Hidden = 16 };
+
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
         var l = new Option<string>("--l") { Description = "L-set, e.g. 0,1,2 or 0,3,4,5,6", Required = true };
-        var hidden = new Option<int>("--hidden") { Description = "Hidden multiplicity h", DefaultValueFactory = _ => 16 };
-        var epochs = new Option<int>("--epochs") { Description = "Training epochs", DefaultValueFactory = _ => 3 };
-        var seed = new Option<int>("--seed") { Description = "Seed for init, split and batch order", DefaultValueFactory = _ => 21616 };
+        var hidden = new Option<int>("--hidden") { Description = "Hidden multiplicity h", DefaultValueFactory = _ => Defaults.Hidden };
+        var epochs = new Option<int>("--epochs") { Description = "Training epochs", DefaultValueFactory = _ => Defaults.Epochs };
+        var seed = new Option<int>("--seed") { Description = "Seed for init, split and batch order", DefaultValueFactory = _ => Defaults.Seed };
         var maxMolecules = new Option<int?>("--max-molecules") { Description = "Cap on training molecules" };
-        var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 32 };
-        var lr = new Option<double>("--lr") { Description = "AdamW learning rate", DefaultValueFactory = _ => 1e-3 };
-        var layers = new Option<int>("--layers") { Description = "num_layers", DefaultValueFactory = _ => 3 };
+        var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => Defaults.BatchSize };
+        var lr = new Option<double>("--lr") { Description = "AdamW learning rate", DefaultValueFactory = _ => Defaults.LearningRate };
+        var layers = new Option<int>("--layers") { Description = "num_layers", DefaultValueFactory = _ => Defaults.Layers };
         var data = new Option<string?>("--data") { Description = "QM9 file or directory (default: the shipped subset)" };
-        var graph = new Option<string>("--graph") { Description = "bond (reference) or radius", DefaultValueFactory = _ => "bond" };
-        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint every N steps (and at epoch ends)", DefaultValueFactory = _ => 50 };
+        var graph = new Option<string>("--graph") { Description = "bond (reference) or radius", DefaultValueFactory = _ => Defaults.Graph };
+        var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint every N steps (and at epoch ends)", DefaultValueFactory = _ => Defaults.CheckpointEverySteps };
         var threads = new Option<int>("--threads") { Description = "Torch threads (results are reproducible for the same value)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var outDir = new Option<string>("--out") { Description = "Output folder: result.json, metrics.jsonl, checkpoints/", Required = true };
         var export = new Option<bool>("--export-embeddings") { Description = "Write embeddings/ (embeddings.npy, embeddings.json, ablation.json) for the analysis" };
@@ -36,7 +38,7 @@ public static class TrainCommand
             {
                 LSet = parse.GetValue(l)!, Hidden = parse.GetValue(hidden), Epochs = parse.GetValue(epochs), Seed = parse.GetValue(seed),
                 MaxMolecules = parse.GetValue(maxMolecules), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
-                Layers = parse.GetValue(layers), DataPath = parse.GetValue(data), Graph = parse.GetValue(graph) ?? "bond",
+                Layers = parse.GetValue(layers), DataPath = parse.GetValue(data), Graph = parse.GetValue(graph) ?? Defaults.Graph,
                 CheckpointEverySteps = parse.GetValue(checkpointEvery),
             };
             var dir = Path.GetFullPath(parse.GetValue(outDir)!);
@@ -60,7 +62,7 @@ public static class TrainCommand
                 EmbeddingExporter.Export(trainer, trainingData, dir);
                 Console.Error.WriteLine($"wrote {Path.Combine(dir, "embeddings")}");
             }
-            await File.WriteAllTextAsync(Path.Combine(dir, "result.json"), JsonSerializer.Serialize(result, CliApp.Json), token);
+            ContractJson.Write(Path.Combine(dir, "result.json"), result);
             if (asJson) CliApp.WriteJson(result);
             else
             {

@@ -1,4 +1,9 @@
-namespace EquiGrid.Analysis.Utilisation;
+namespace EquiGrid.Contracts;
+
+/// <summary>One number attached to an (l, layer) pair: an ablation error change or an attribution.</summary>
+/// <param name="Layer">Where the l-block was zeroed / measured ("final", "block_2", ...).</param>
+/// <param name="Value">The number.</param>
+public sealed record LayerValue(string Layer, double Value);
 
 /// <summary>Utilisation metrics of one irrep order l of a trial's embedding (one entry of <c>utilisation.json</c>).</summary>
 public sealed record BlockUtilisation
@@ -33,9 +38,15 @@ public sealed record BlockUtilisation
     public IReadOnlyList<LayerValue>? Attribution { get; init; }
 }
 
-/// <summary>Per-trial utilisation summary, written as <c>utilisation.json</c> and aggregated by the cluster.</summary>
+/// <summary>
+/// Per-trial utilisation summary: computed by the trial runner next to the model, returned inside the
+/// <see cref="TrialResult"/>, aggregated into the study table by the study grain, and written as <c>utilisation.json</c>.
+/// </summary>
 public sealed record UtilisationSummary
 {
+    /// <summary>Default k of the k-NN structure score.</summary>
+    public const int DefaultKnn = 10;
+
     /// <summary>Trial name.</summary>
     public required string Trial { get; init; }
     /// <summary>Irreps of the whole embedding.</summary>
@@ -45,7 +56,7 @@ public sealed record UtilisationSummary
     /// <summary>Property the structure score predicts ("nsps"), or null when none was available.</summary>
     public string? StructureTarget { get; init; }
     /// <summary>k of the k-NN structure score.</summary>
-    public int Knn { get; init; } = StructureScore.DefaultK;
+    public int Knn { get; init; } = DefaultKnn;
     /// <summary>Structure score of the whole embedding (k-NN R^2).</summary>
     public double? JointKnnR2 { get; init; }
     /// <summary>PHATE Spearman score of the whole embedding.</summary>

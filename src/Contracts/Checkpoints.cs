@@ -1,7 +1,8 @@
-namespace EquiGrid.Training;
+namespace EquiGrid.Contracts;
 
 /// <summary>
-/// A committed, immutable checkpoint: where it is, which trial attempt and step wrote it, and its content hash.
+/// A committed, immutable checkpoint: where it is, which trial attempt and step wrote it, and its content hash. The
+/// trial grain keeps the newest few (its "latest pointer" is the first) and hands them to the next attempt.
 /// </summary>
 public sealed record CheckpointRef(string TrialId, int Attempt, long Step, string Location, string Sha256, long Bytes, DateTimeOffset CreatedAt);
 
@@ -9,8 +10,8 @@ public sealed record CheckpointRef(string TrialId, int Attempt, long Step, strin
 public sealed class CheckpointCorruptException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
-/// Where checkpoints live: a filesystem directory (embedded profile, single machine) or blob storage (cluster).
-/// Saving writes the bytes under a new name, verifies them, and only then commits them as the newest, so a
+/// Where checkpoints live: a directory (embedded profile, single machine, <c>equigrid train</c>) or blob storage
+/// (cluster). Saving writes the bytes under a new name, verifies them, and only then commits them as the newest, so a
 /// crash mid-write never leaves a half-written latest checkpoint.
 /// </summary>
 public interface ICheckpointStore
