@@ -41,6 +41,12 @@ public sealed record TrialSpec
     public string? DataPath { get; init; }
     /// <summary>Write a checkpoint every this many optimiser steps (and at every epoch end).</summary>
     public int CheckpointEverySteps { get; init; } = 50;
+    /// <summary>
+    /// Fractions of training (0 &lt; f &lt;= 1, e.g. [0.3, 1.0]) after which the model is kept so that its embeddings are
+    /// exported too, for claims about when structure forms; f maps to the epoch ceil(f x epochs). Null = only the final
+    /// export. The kept models go to the checkpoint store, so a trial resumed on another node still exports them.
+    /// </summary>
+    public List<double>? ExportAt { get; init; }
     /// <summary>Free-form extra axes of the study grid (kept for reporting), sorted by key for a stable identity.</summary>
     public SortedDictionary<string, string>? Extra { get; init; }
 
@@ -117,6 +123,9 @@ public static class TrialFields
             (c, v) => c with { DataPath = string.IsNullOrWhiteSpace(v) ? throw new FormatException("empty path") : v }, c => c.DataPath),
         new("checkpoint_every_steps", "a positive step count",
             (c, v) => c with { CheckpointEverySteps = PositiveInt(v, int.MaxValue) }, c => Text(c.CheckpointEverySteps)),
+        new("export_at", "fractions of training in (0, 1] such as \"0.3,1.0\"",
+            (c, v) => c with { ExportAt = v.Split(',', StringSplitOptions.TrimEntries).Select(Fraction).ToList() },
+            c => c.ExportAt is null ? null : string.Join(",", c.ExportAt.Select(Text))),
     ];
 
     private static readonly Dictionary<string, Field> ByName = Table.ToDictionary(f => f.Name);
@@ -167,6 +176,13 @@ public static class TrialFields
         var i = Int(v);
         if (i < min || i > max) throw new FormatException($"must be in {min}..{max}");
         return i;
+    }
+
+    private static double Fraction(string v)
+    {
+        if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) throw new FormatException($"'{v}' is not a number");
+        if (!(d > 0 && d <= 1)) throw new FormatException($"{v} is not in (0, 1]");
+        return d;
     }
 
     private static double PositiveDouble(string v)

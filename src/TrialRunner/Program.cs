@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
-using EquiGrid.Silo.Checkpoints;
+using EquiGrid.Analysis.Data;
+using EquiGrid.Analysis.Utilisation;
+using EquiGrid.Checkpoints;
 using EquiGrid.Training;
 using EquiGrid.TrialRunner;
 
@@ -38,7 +40,8 @@ root.SetAction(async (parse, ct) =>
         var data = TrialData.Load(attempt.Spec);
         var trainer = new Trainer(attempt.Spec, data, new TrainerOptions
         {
-            Store = new ReportingCheckpointStore(store, r => Emit(RunnerMessage.Of(r))),
+            // Only the trial's own checkpoints move its pointer; the models kept for export_at live under sibling keys.
+            Store = new ReportingCheckpointStore(store, r => { if (r.TrialId == attempt.TrialId) Emit(RunnerMessage.Of(r)); }),
             ResumeFrom = attempt.ResumeFrom,
             TrialId = attempt.TrialId, Attempt = attempt.Attempt,
             Progress = new SyncProgress(p => Emit(RunnerMessage.Of(p))), Log = Console.Error,
@@ -47,7 +50,8 @@ root.SetAction(async (parse, ct) =>
         var result = await trainer.RunAsync(ct);
         if (exportDir is not null)
         {
-            EmbeddingExporter.Export(trainer, data, exportDir);
+            await EmbeddingExporter.ExportAsync(trainer, data, exportDir, ct: ct);
+            result = result with { Utilisation = Utilisation(exportDir) };
             ContractJson.Write(Path.Combine(exportDir, "result.json"), result);
         }
         ContractJson.Write(parse.GetValue(resultFile)!.FullName, result);
@@ -67,8 +71,27 @@ if (parsed.Errors.Count > 0)
 }
 return await parsed.InvokeAsync();
 
+// The trial's utilisation summary (shares, ranks, structure scores, ablation; PHATE is left to the report, which draws
+// the figures from the pulled embeddings), computed here next to the exported embeddings, written as utilisation.json
+// and returned inside the result, so the study grain can aggregate it.
+// A failed analysis leaves the summary out (the trained model and its export are still the attempt's result) and says why.
+static UtilisationSummary? Utilisation(string exportDir)
+{
+    void Log(string line) => Console.Error.WriteLine($"trial-runner: analyze: {line}");
+    try
+    {
+        var trial = new TrialDirectory(exportDir);
+        return trial.Analyze(trial.AttachNsps(trial.LoadEmbeddings(), computeFromSmiles: true, Log), new AnalyzeOptions { RunPhate = false }, Log).Summary;
+    }
+    catch (Exception e) when (e is ArgumentException or InvalidDataException or InvalidOperationException or IOException)
+    {
+        Log($"no utilisation summary: {e.Message}");
+        return null;
+    }
+}
+
 static ICheckpointStore OpenStore(string store) =>
-    store.StartsWith("file:", StringComparison.Ordinal) ? new FileCheckpointStore(store[5..])
+    store.StartsWith("file:", StringComparison.Ordinal) ? new DirectoryCheckpointStore(store[5..])
     : store.StartsWith("blob:", StringComparison.Ordinal)
         ? new BlobCheckpointStore(Environment.GetEnvironmentVariable("EQUIGRID_BLOB_CONNECTION")
                                   ?? throw new ArgumentException("EQUIGRID_BLOB_CONNECTION is not set"), store[5..])

@@ -45,9 +45,11 @@ public class TrainingCommandsTests : IDisposable
         {
             _ = p.StandardOutput.ReadToEndAsync();
             _ = p.StandardError.ReadToEndAsync();
-            var index = Path.Combine(killed, "checkpoints", "L0-1_h2_e3_s21616", "index.json");
+            // The first committed checkpoint: its ".sha256" mark is written last (DirectoryCheckpointStore).
+            var checkpoints = Path.Combine(killed, "checkpoints");
+            bool Committed() => Directory.Exists(checkpoints) && Directory.EnumerateFiles(checkpoints, "*.ckpt.sha256", SearchOption.AllDirectories).Any();
             var deadline = DateTime.UtcNow.AddMinutes(4);
-            while (!File.Exists(index) && !p.HasExited && DateTime.UtcNow < deadline) await Task.Delay(20);
+            while (!Committed() && !p.HasExited && DateTime.UtcNow < deadline) await Task.Delay(20);
             Assert.False(p.HasExited, "training finished before it could be killed");
             p.Kill(); // SIGKILL on Linux: no chance to clean up
             p.WaitForExit();

@@ -77,7 +77,13 @@ public class WorkerResultsUploadTests
             var retryUploads = store.Uploads.Where(u => u.Study == "retry").ToList();
             Assert.Equal(2, retryUploads.Count);
             Assert.All(retryUploads, u => Assert.NotEqual(TrialStatus.Completed, u.StatusDuringUpload));
-            Assert.All(retryUploads, u => Assert.Equal(["embeddings/ablation.json", "embeddings/embeddings.json", "embeddings/embeddings.npy", "metrics.jsonl", "result.json"], u.Files));
+            // The trial runner analysed the export next to the model: utilisation.json (and the NSPS it used) travel too.
+            string[] folder = ["analysis/nsps.tsv", "embeddings/ablation.json", "embeddings/embeddings.json", "embeddings/embeddings.npy",
+                "embeddings/embeddings_before_final.npy", "metrics.jsonl", "result.json", "utilisation.json"];
+            Assert.All(retryUploads, u => Assert.Equal(folder.Order(), u.Files));
+            // ... and its summary came back with the result, into the trial grain and the study table.
+            Assert.Equal([0, 1], done.Outcome!.Utilisation!.Blocks.Select(b => b.L));
+            Assert.Equal([0, 1], (await grains.GetGrain<IStudyGrain>("retry").GetSnapshot()).Rows.Single().Outcome!.Utilisation!.Blocks.Select(b => b.L));
 
             // Never uploaded: never completed, and the error says why.
             var failed = Assert.Single(never);

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using EquiGrid.LocalServers;
-using EquiGrid.Silo.Checkpoints;
+using EquiGrid.Checkpoints;
 using EquiGrid.Training;
 
 namespace EquiGrid.Bench.Cases;
@@ -29,7 +29,7 @@ public static class CheckpointBench
             var payload = new byte[mib << 20];
             new Random(1).NextBytes(payload);
             var blob = new BlobCheckpointStore(azurite.ConnectionString, "bench", retain: 2);
-            var file = new FileSystemCheckpointStore(Path.Combine(dir, "files"), retain: 2);
+            var file = new DirectoryCheckpointStore(Path.Combine(dir, "files"), retain: 2);
             Console.WriteLine($"checkpoint {mib} MiB, best of {reps} (save = write + verify + commit; load = read + hash check)");
             Console.WriteLine("| store | save MB/s | load MB/s |");
             Console.WriteLine("|---|---:|---:|");

@@ -1,10 +1,9 @@
 using EquiGrid.Grains;
 using EquiGrid.Grains.Security;
 using EquiGrid.Grains.Telemetry;
-using EquiGrid.Silo.Checkpoints;
+using EquiGrid.Checkpoints;
 using EquiGrid.Silo.Security;
 using EquiGrid.Silo.Storage;
-using EquiGrid.Training;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -51,7 +50,6 @@ public static class SiloSetup
                         Path.Combine(settings.DataDir, "state"),
                         new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()),
                         sp.GetRequiredService<ILogger<FileGrainStorage>>()));
-                    builder.Services.AddSingleton<ICheckpointStore>(new FileCheckpointStore(Path.Combine(settings.DataDir, "checkpoints")));
                     break;
                 case "cluster":
                     var redis = settings.Redis ?? throw new ArgumentException("EquiGrid:Redis: the cluster profile needs a Redis configuration string, e.g. 127.0.0.1:6379");
@@ -64,7 +62,7 @@ public static class SiloSetup
                         opts.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
                     }));
                     silo.UseRedisReminderService(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
-                    builder.Services.AddSingleton<ICheckpointStore>(new BlobCheckpointStore(blob, settings.BlobContainer));
+                    BlobContainerName.Validate(settings.BlobContainer, "EquiGrid:BlobContainer");
                     builder.Services.AddSingleton<Results.IResultsStore>(new Results.BlobResultsStore(blob, settings.BlobContainer));
                     break;
                 default:

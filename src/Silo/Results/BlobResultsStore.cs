@@ -15,7 +15,7 @@ namespace EquiGrid.Silo.Results;
 public sealed class BlobResultsStore : IResultsStore
 {
     /// <summary>Metadata key of the content hash (the same as the checkpoints').</summary>
-    public const string HashKey = Checkpoints.BlobCheckpointStore.HashKey;
+    public const string HashKey = EquiGrid.Checkpoints.BlobCheckpointStore.HashKey;
 
     private readonly BlobContainerClient _container;
 
@@ -25,7 +25,7 @@ public sealed class BlobResultsStore : IResultsStore
     /// <param name="maxRetries">Transport retries; the CLI uses few so that a wrong endpoint fails in seconds.</param>
     public BlobResultsStore(string connectionString, string container = "equigrid-checkpoints", int maxRetries = 5)
     {
-        Storage.BlobContainerName.Validate(container);
+        EquiGrid.Checkpoints.BlobContainerName.Validate(container);
         var options = new BlobClientOptions();
         options.Retry.MaxRetries = maxRetries;
         options.Retry.Mode = RetryMode.Exponential;

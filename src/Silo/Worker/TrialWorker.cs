@@ -6,7 +6,6 @@ using EquiGrid.Grains.Security;
 using EquiGrid.Grains.Telemetry;
 using EquiGrid.Silo.Hosting;
 using EquiGrid.Silo.Results;
-using EquiGrid.Training;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,3 +1,4 @@
+using EquiGrid.Checkpoints;
 using EquiGrid.Training.Data;
 
 namespace EquiGrid.Training.Tests.Trainer;
@@ -40,7 +41,7 @@ public class TrainerTests : IDisposable
     public async Task ResumedRunMatchesUninterruptedRunExactly()
     {
         var uninterrupted = await new EquiGrid.Training.Trainer(Spec, Data(), Options()).RunAsync();
-        var store = new FileSystemCheckpointStore(_dir);
+        var store = new DirectoryCheckpointStore(_dir);
         // 60 molecules -> 48 train -> 6 batches per epoch; stop mid-epoch 1 (step 9), after the step-8 checkpoint.
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new EquiGrid.Training.Trainer(Spec, Data(), Options(store, stopAfter: 9)).RunAsync());
         Assert.Equal(8, (await store.ListAsync("t"))[0].Step);
@@ -53,11 +54,11 @@ public class TrainerTests : IDisposable
     [Fact]
     public async Task CorruptLatestCheckpointFallsBackToThePreviousOne()
     {
-        var store = new FileSystemCheckpointStore(_dir);
+        var store = new DirectoryCheckpointStore(_dir);
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new EquiGrid.Training.Trainer(Spec, Data(), Options(store, stopAfter: 5)).RunAsync());
         var list = await store.ListAsync("t");
         Assert.Equal(new long[] { 4, 2 }, list.Select(c => c.Step));
-        var latest = Path.Combine(_dir, "t", list[0].Location);
+        var latest = Path.Combine(_dir, list[0].Location);
         var bytes = await File.ReadAllBytesAsync(latest);
         bytes[^10] ^= 0xFF;
         await File.WriteAllBytesAsync(latest, bytes);
@@ -72,6 +73,56 @@ public class TrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task TheGrainsListDecidesTheResumePointAndFallsBackToAnOlderVerifiedCheckpoint()
+    {
+        var uninterrupted = await new EquiGrid.Training.Trainer(Spec, Data(), Options()).RunAsync();
+        // Two stores interrupted the same way (checkpoints at steps 4 and 2), one per case: resuming writes new checkpoints.
+        async Task<(DirectoryCheckpointStore Store, string Root, IReadOnlyList<CheckpointRef> List)> Interrupted(string name)
+        {
+            var root = Path.Combine(_dir, name);
+            var store = new DirectoryCheckpointStore(root);
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new EquiGrid.Training.Trainer(Spec, Data(), Options(store, stopAfter: 5)).RunAsync());
+            var list = await store.ListAsync("t");
+            Assert.Equal(new long[] { 4, 2 }, list.Select(c => c.Step));
+            return (store, root, list);
+        }
+
+        // The grain's pointer is at step 2 (step 4 was never committed to it): the store's newer checkpoint is ignored.
+        var pointer = await Interrupted("pointer");
+        var log = new StringWriter();
+        var resumed = await new EquiGrid.Training.Trainer(Spec, Data(), Options(pointer.Store) with { Log = log, ResumeFrom = [pointer.List[1]], Attempt = 2 }).RunAsync();
+        Assert.Contains("resuming t from step 2", log.ToString());
+        Assert.Equal(uninterrupted.WeightsSha256, resumed.WeightsSha256);
+
+        // The grain's newest checkpoint is corrupt: the attempt falls back to the older one the grain also kept.
+        var corrupt = await Interrupted("corrupt");
+        var latest = Path.Combine(corrupt.Root, corrupt.List[0].Location);
+        var bytes = await File.ReadAllBytesAsync(latest);
+        bytes[^10] ^= 0xFF;
+        await File.WriteAllBytesAsync(latest, bytes);
+        log = new StringWriter();
+        resumed = await new EquiGrid.Training.Trainer(Spec, Data(), Options(corrupt.Store) with { Log = log, ResumeFrom = corrupt.List, Attempt = 2 }).RunAsync();
+        Assert.Contains("skipping checkpoint step 4", log.ToString());
+        Assert.Contains("resuming t from step 2", log.ToString());
+        Assert.Equal(uninterrupted.WeightsSha256, resumed.WeightsSha256);
+    }
+
+    [Fact]
+    public async Task AResumedRunWritesTheWholeMetricsLogToAnEmptyFolder()
+    {
+        // A resumed attempt on another node starts with an empty analysis folder: metrics.jsonl must still list every epoch.
+        var spec = Spec with { Epochs = 2 };
+        var store = new DirectoryCheckpointStore(_dir);
+        var first = Path.Combine(_dir, "first");
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new EquiGrid.Training.Trainer(spec, Data(), Options(store, stopAfter: 9) with { MetricsDirectory = first }).RunAsync());
+        var second = Path.Combine(_dir, "second");
+        await new EquiGrid.Training.Trainer(spec, Data(), Options(store) with { MetricsDirectory = second, Attempt = 2 }).RunAsync();
+        var epochs = File.ReadLines(Path.Combine(second, "metrics.jsonl")).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!)
+            .Where(n => (string?)n["type"] == "epoch").Select(n => (int)n["epoch"]!).ToList();
+        Assert.Equal([0, 1], epochs);
+    }
+
+    [Fact]
     public void BadSpecsAreRejectedWithTheField()
     {
         Assert.Contains("epochs", Assert.Throws<ArgumentException>(() => new EquiGrid.Training.Trainer(Spec with { Epochs = 0 }, Data())).Message);
@@ -82,11 +133,11 @@ public class TrainerTests : IDisposable
     [Fact]
     public async Task RetentionKeepsTheNewestCheckpoints()
     {
-        var store = new FileSystemCheckpointStore(_dir, retain: 2);
+        var store = new DirectoryCheckpointStore(_dir, retain: 2);
         for (int s = 1; s <= 4; s++) await store.SaveAsync("r", 1, s, new byte[] { (byte)s });
         var list = await store.ListAsync("r");
         Assert.Equal(new long[] { 4, 3 }, list.Select(c => c.Step));
-        Assert.False(File.Exists(Path.Combine(_dir, "r", "attempt-1", "step-1.ckpt")));
+        Assert.False(File.Exists(Path.Combine(_dir, CheckpointLayout.Name("r", 1, 1))));
         Assert.Equal(new byte[] { 4 }, await store.LoadAsync(list[0]));
     }
 

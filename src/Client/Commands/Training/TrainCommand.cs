@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EquiGrid.Checkpoints;
 using EquiGrid.Client.Cli;
 using EquiGrid.Training;
 
@@ -48,7 +49,7 @@ public static class TrainCommand
             var progress = new ConsoleTrainingProgress(asJson ? Console.Error : Console.Out);
             var trainer = new Trainer(spec, trainingData, new TrainerOptions
             {
-                Store = new FileSystemCheckpointStore(Path.Combine(dir, "checkpoints")),
+                Store = new DirectoryCheckpointStore(Path.Combine(dir, "checkpoints")),
                 TrialId = spec.Name,
                 Progress = progress,
                 Log = Console.Error,
@@ -59,7 +60,7 @@ public static class TrainCommand
             progress.Finish();
             if (parse.GetValue(export))
             {
-                EmbeddingExporter.Export(trainer, trainingData, dir);
+                await EmbeddingExporter.ExportAsync(trainer, trainingData, dir, ct: token);
                 Console.Error.WriteLine($"wrote {Path.Combine(dir, "embeddings")}");
             }
             ContractJson.Write(Path.Combine(dir, "result.json"), result);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace EquiGrid.Silo.Checkpoints;
+namespace EquiGrid.Checkpoints;
 
 /// <summary>
 /// Checkpoint names shared by the blob and file stores: <c>studies/{study}/trials/{trial}/attempt-{n}/step-{s}.ckpt</c>.

@@ -1,20 +1,18 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
-using EquiGrid.Training;
 
-namespace EquiGrid.Silo.Checkpoints;
+namespace EquiGrid.Checkpoints;
 
 /// <summary>
-/// Checkpoints on local disk for the embedded profile, same layout as the blob store under a root folder. The bytes
-/// are written to a temporary file, flushed and renamed; the hash goes to a "&lt;name&gt;.sha256" side file written
-/// (atomically) last, which is the commit mark: a checkpoint without it is not listed.
+/// Checkpoints in a local directory (the embedded profile, <c>equigrid train</c>), the same layout as the blob store
+/// (<see cref="CheckpointLayout"/>) under a root folder. The bytes are written to a temporary file, flushed, renamed
+/// and read back to verify; the hash goes to a "&lt;name&gt;.sha256" side file written (atomically) last, which is the
+/// commit mark: a checkpoint without it is not listed. The newest <c>retain</c> per trial are kept.
 /// </summary>
-public sealed class FileCheckpointStore(string root, int retain = 3) : ICheckpointStore
+public sealed class DirectoryCheckpointStore(string root, int retain = 3) : ICheckpointStore
 {
     /// <inheritdoc />
     public async Task<CheckpointRef> SaveAsync(string trialId, int attempt, long step, ReadOnlyMemory<byte> payload, CancellationToken ct = default)
     {
-        var started = Stopwatch.GetTimestamp();
         var name = CheckpointLayout.Name(trialId, attempt, step);
         var path = Path.Combine(root, name);
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -28,7 +26,6 @@ public sealed class FileCheckpointStore(string root, int retain = 3) : ICheckpoi
             File.Delete(Path.Combine(root, old.Location) + ".sha256");
             File.Delete(Path.Combine(root, old.Location));
         }
-        Telemetry.CheckpointMetrics.RecordSave(payload.Length, Stopwatch.GetElapsedTime(started));
         return new CheckpointRef(trialId, attempt, step, name, sha, payload.Length, DateTimeOffset.UtcNow);
     }
 

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace EquiGrid.Silo.Storage;
+namespace EquiGrid.Checkpoints;
 
 /// <summary>
 /// Azure's rule for container names, checked before any request so that a bad <c>EquiGrid:BlobContainer</c> or

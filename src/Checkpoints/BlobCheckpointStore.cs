@@ -1,11 +1,9 @@
-using System.Diagnostics;
 using System.Security.Cryptography;
 using Azure;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
-using EquiGrid.Training;
 
-namespace EquiGrid.Silo.Checkpoints;
+namespace EquiGrid.Checkpoints;
 
 /// <summary>
 /// Checkpoints in Azure Blob Storage (Azurite locally). Each checkpoint is an immutable blob named by
@@ -32,7 +30,7 @@ public sealed class BlobCheckpointStore : ICheckpointStore
     public BlobCheckpointStore(string connectionString, string container = "equigrid-checkpoints", int retain = 3)
     {
         if (retain < 1) throw new ArgumentOutOfRangeException(nameof(retain), retain, "keep at least one checkpoint per trial");
-        Storage.BlobContainerName.Validate(container);
+        BlobContainerName.Validate(container);
         _container = new BlobContainerClient(connectionString, container);
         _retain = retain;
     }
@@ -43,7 +41,6 @@ public sealed class BlobCheckpointStore : ICheckpointStore
     /// <inheritdoc />
     public async Task<CheckpointRef> SaveAsync(string trialId, int attempt, long step, ReadOnlyMemory<byte> payload, CancellationToken ct = default)
     {
-        var started = Stopwatch.GetTimestamp();
         if (!_created) { await _container.CreateIfNotExistsAsync(cancellationToken: ct); _created = true; }
         var name = CheckpointLayout.Name(trialId, attempt, step);
         var sha = Convert.ToHexStringLower(SHA256.HashData(payload.Span));
@@ -59,7 +56,6 @@ public sealed class BlobCheckpointStore : ICheckpointStore
             throw new CheckpointCorruptException($"checkpoint {name} did not verify after upload ({props.ContentLength} of {payload.Length} bytes)");
         var created = props.CreatedOn;
         await ApplyRetention(trialId, ct);
-        Telemetry.CheckpointMetrics.RecordSave(payload.Length, Stopwatch.GetElapsedTime(started));
         return new CheckpointRef(trialId, attempt, step, name, sha, payload.Length, created);
     }
 
