@@ -54,6 +54,17 @@ public sealed class EquivariantModel : nn.Module
     /// </summary>
     public bool FuseMessages { get; set; } = true;
 
+    /// <summary>Worker threads of every block's kernels (default: every core); results do not depend on it.</summary>
+    public int KernelThreads
+    {
+        get => _blocks[0].KernelThreads;
+        set
+        {
+            if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "kernel threads must be >= 1");
+            foreach (var block in _blocks) block.KernelThreads = value;
+        }
+    }
+
     /// <summary>Number of trainable parameters.</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 

@@ -26,6 +26,13 @@ public sealed class InteractionBlock : nn.Module
     /// <summary>The block's tensor product (instructions, weight layout).</summary>
     public TensorProduct TensorProduct { get; }
 
+    /// <summary>Worker threads of the block's kernels.</summary>
+    public int KernelThreads
+    {
+        get => _fused.MaxDegreeOfParallelism;
+        set => _fused.MaxDegreeOfParallelism = TensorProduct.MaxDegreeOfParallelism = value;
+    }
+
     /// <summary>True when input and output irreps agree, so the block adds a residual connection.</summary>
     public bool HasResidual => TensorProduct.IrrepsIn1.Equals(TensorProduct.IrrepsOut);
 

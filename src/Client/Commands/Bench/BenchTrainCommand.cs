@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EquiGrid.Benchmarks;
 using EquiGrid.Client.Cli;
 using EquiGrid.Training;
 
@@ -14,7 +15,7 @@ public static class BenchTrainCommand
         var hidden = new Option<int>("--hidden") { Description = "Hidden multiplicity h", DefaultValueFactory = _ => 32 };
         var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 32 };
         var steps = new Option<int>("--steps") { Description = "Steps per timed repetition", DefaultValueFactory = _ => 20 };
-        var threads = new Option<int>("--threads") { Description = "Torch threads (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "Kernel threads (0 = all cores); TorchSharp ops use one thread, as in training", DefaultValueFactory = _ => 0 };
         var json = CliApp.JsonOption();
         var cmd = new Command("train", "Training throughput (forward + backward + AdamW) in molecules/s, best of 3 repetitions after warm-up")
         {

@@ -1,10 +1,11 @@
 using System.Diagnostics;
+using EquiGrid.Training;
 using EquiGrid.Training.Data;
 using EquiGrid.Training.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace EquiGrid.Training;
+namespace EquiGrid.Benchmarks;
 
 /// <summary>Result of <see cref="TrainingBenchmark.Run"/>: throughput and where a step's time goes.</summary>
 /// <param name="MoleculesPerSecond">Best repetition.</param>
@@ -30,15 +31,19 @@ public sealed record StepProfileEntry(string Phase, string Operation, double Mil
 /// </summary>
 public static class TrainingBenchmark
 {
-    /// <summary>Runs the benchmark; <paramref name="fuseMessages"/> = false times the path with materialised per-edge weights.</summary>
-    public static TrainingBenchmarkResult Run(TrialSpec spec, int steps = 20, int repetitions = 3, int threads = 0, bool fuseMessages = true)
+    /// <summary>
+    /// Runs the benchmark with the trainer's thread set-up: <paramref name="threads"/> kernel threads (0 = every
+    /// core) and <see cref="Trainer.TorchThreads"/> for the TorchSharp ops unless <paramref name="torchThreads"/> says
+    /// otherwise; <paramref name="fuseMessages"/> = false times the path with materialised per-edge weights.
+    /// </summary>
+    public static TrainingBenchmarkResult Run(TrialSpec spec, int steps = 20, int repetitions = 3, int threads = 0, bool fuseMessages = true, int torchThreads = 0)
     {
         if (steps < 1) throw new ArgumentException($"steps = {steps}: must be >= 1");
         if (repetitions < 1) throw new ArgumentException($"repetitions = {repetitions}: must be >= 1");
-        torch.set_num_threads(threads > 0 ? threads : Environment.ProcessorCount);
+        torch.set_num_threads(torchThreads > 0 ? torchThreads : Trainer.TorchThreads);
         torch.manual_seed(spec.Seed);
         var data = TrialData.Load(spec);
-        var model = new EquivariantModel(ModelConfig.FromSpec(spec)) { FuseMessages = fuseMessages };
+        var model = new EquivariantModel(ModelConfig.FromSpec(spec)) { FuseMessages = fuseMessages, KernelThreads = threads > 0 ? threads : Environment.ProcessorCount };
         var optimizer = torch.optim.AdamW(model.parameters(), lr: spec.LearningRate, weight_decay: 0);
         var batches = Enumerable.Range(0, steps)
             .Select(s => data.Batch(Enumerable.Range(s * spec.BatchSize, spec.BatchSize).Select(i => i % data.Molecules.Count).ToArray()))
@@ -103,59 +108,5 @@ public static class TrainingBenchmark
             ("fused messages backward: weights again + tensor product + radial-layer gradients (kernel)", StepProfiler.Part.MessagesBackward));
         Phase("optimizer", optimizer);
         return rows;
-    }
-}
-
-/// <summary>
-/// Wall-clock accumulators for the phases of a training step and the operations inside them, switched on only by the
-/// benchmark so training pays nothing for them.
-/// </summary>
-public static class StepProfiler
-{
-    /// <summary>The parts timed.</summary>
-    public enum Part
-    {
-        /// <summary>A whole forward pass including the loss (timed by the benchmark).</summary>
-        Forward,
-        /// <summary>A whole backward pass (timed by the benchmark).</summary>
-        Backward,
-        /// <summary>The optimizer step and zeroing the gradients (timed by the benchmark).</summary>
-        Optimizer,
-        /// <summary>Spherical harmonics kernel, forward.</summary>
-        SphericalHarmonics,
-        /// <summary>Radial MLP forward with materialised per-edge weights (unfused path only).</summary>
-        RadialMlp,
-        /// <summary>Tensor-product kernel forward (unfused path).</summary>
-        TensorProduct,
-        /// <summary>Tensor-product kernel backward (unfused path).</summary>
-        TensorProductBackward,
-        /// <summary>Fused message kernel forward.</summary>
-        MessagesForward,
-        /// <summary>Fused message kernel backward.</summary>
-        MessagesBackward,
-    }
-
-    private static readonly long[] Ticks = new long[Enum.GetValues<Part>().Length];
-
-    /// <summary>True while a benchmark is measuring.</summary>
-    public static bool Enabled { get; set; }
-
-    /// <summary>Clears the accumulators.</summary>
-    public static void Reset() => Array.Clear(Ticks);
-
-    /// <summary>Seconds accumulated for <paramref name="part"/>.</summary>
-    public static double Seconds(Part part) => Ticks[(int)part] / (double)Stopwatch.Frequency;
-
-    /// <summary>Starts timing; dispose the result to stop (no-op when disabled).</summary>
-    public static Timing Time(Part part) => new(part, Enabled ? Stopwatch.GetTimestamp() : 0);
-
-    /// <summary>A running measurement.</summary>
-    public readonly struct Timing(Part part, long start) : IDisposable
-    {
-        /// <inheritdoc />
-        public void Dispose()
-        {
-            if (start != 0) Interlocked.Add(ref Ticks[(int)part], Stopwatch.GetTimestamp() - start);
-        }
     }
 }
