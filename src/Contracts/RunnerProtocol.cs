@@ -3,9 +3,11 @@ namespace EquiGrid.Contracts;
 /// <summary>
 /// One line of the child-process protocol: the trial runner writes one JSON object per stdout line
 /// (<see cref="ContractJson"/>), <c>{"kind":"progress","progress":{...}}</c> after every progress report and
-/// <c>{"kind":"checkpoint","checkpoint":{...}}</c> after every committed checkpoint; the final <see cref="TrialResult"/>
-/// goes to the result file and the exit code is 0. Anything else on stdout is ignored by the worker; diagnostics go
-/// to stderr.
+/// <c>{"kind":"checkpoint","checkpoint":{...}}</c> after every committed checkpoint, and
+/// <c>{"kind":"checkpoint_corrupt","checkpoint":{...},"error":"..."}</c> for a checkpoint the resume skipped because it
+/// did not verify; the final <see cref="TrialResult"/> goes to the result file and the exit code
+/// (<see cref="RunnerExitCodes"/>) says how the attempt ended. Anything else on stdout is ignored by the worker;
+/// diagnostics go to stderr, which the worker logs line by line.
 /// </summary>
 public sealed record RunnerMessage
 {
@@ -13,19 +15,44 @@ public sealed record RunnerMessage
     public const string ProgressKind = "progress";
     /// <summary>Kind of a checkpoint line.</summary>
     public const string CheckpointKind = "checkpoint";
+    /// <summary>Kind of a line about a checkpoint that failed verification on load.</summary>
+    public const string CheckpointCorruptKind = "checkpoint_corrupt";
 
-    /// <summary><see cref="ProgressKind"/> or <see cref="CheckpointKind"/>.</summary>
+    /// <summary><see cref="ProgressKind"/>, <see cref="CheckpointKind"/> or <see cref="CheckpointCorruptKind"/>.</summary>
     public required string Kind { get; init; }
     /// <summary>The report, on a progress line.</summary>
     public TrainingProgress? Progress { get; init; }
-    /// <summary>The committed checkpoint, on a checkpoint line.</summary>
+    /// <summary>The committed checkpoint (checkpoint line) or the one skipped (checkpoint_corrupt line).</summary>
     public CheckpointRef? Checkpoint { get; init; }
+    /// <summary>Why the checkpoint was skipped, on a checkpoint_corrupt line.</summary>
+    public string? Error { get; init; }
 
     /// <summary>A progress line.</summary>
     public static RunnerMessage Of(TrainingProgress progress) => new() { Kind = ProgressKind, Progress = progress };
 
     /// <summary>A checkpoint line.</summary>
     public static RunnerMessage Of(CheckpointRef checkpoint) => new() { Kind = CheckpointKind, Checkpoint = checkpoint };
+
+    /// <summary>A checkpoint_corrupt line.</summary>
+    public static RunnerMessage Corrupt(CheckpointRef checkpoint, string error) => new() { Kind = CheckpointCorruptKind, Checkpoint = checkpoint, Error = error };
+}
+
+/// <summary>
+/// Exit codes of the trial runner, so the worker can tell the trainer's own failures from the infrastructure's
+/// (Silo/Worker/RunnerExitClassifier.cs). Killed by a signal shows as 128 + the signal number.
+/// </summary>
+public static class RunnerExitCodes
+{
+    /// <summary>Trained; the result file is written.</summary>
+    public const int Ok = 0;
+    /// <summary>The trainer failed (an exception in training, export or analysis): counts against the attempt budget.</summary>
+    public const int TrialError = 1;
+    /// <summary>The input was refused (spec, data path, data file): deterministic, so the trial fails at once.</summary>
+    public const int BadInput = 2;
+    /// <summary>The silo that started the runner is gone; the runner stopped itself.</summary>
+    public const int ParentGone = 3;
+    /// <summary>Checkpoint storage could not be reached: an infrastructure failure.</summary>
+    public const int StorageUnreachable = 4;
 }
 
 /// <summary>

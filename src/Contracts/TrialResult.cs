@@ -20,7 +20,10 @@ public sealed record TrialResult
     public IReadOnlyList<EpochMetrics> Epochs { get; init; } = [];
     /// <summary>SHA-256 of the final weights (determinism checks: a resumed run must match an uninterrupted one).</summary>
     public string? WeightsSha256 { get; init; }
-    /// <summary>Wall time of the attempt that finished, in seconds (0 when not measured).</summary>
+    /// <summary>
+    /// Training time in seconds: the sum of the trained epochs' times (across attempts, as the trainer recorded them and
+    /// the checkpoints carried them), not the finishing attempt's wall time.
+    /// </summary>
     public double Seconds { get; init; }
     /// <summary>Irrep-utilisation summary of the trained model's embeddings (null when the attempt exported none).</summary>
     public UtilisationSummary? Utilisation { get; init; }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using EquiGrid.Analysis.Data;
 using EquiGrid.Analysis.Utilisation;
 using EquiGrid.Checkpoints;
@@ -17,6 +18,11 @@ var resultFile = new Option<FileInfo>("--result") { Description = "Where the Tri
 var parentPid = new Option<int?>("--parent-pid") { Description = "Exit when this process (the silo) exits" };
 var threadsOption = new Option<int>("--threads") { Description = "Torch threads", DefaultValueFactory = _ => Environment.ProcessorCount };
 var exportOption = new Option<DirectoryInfo?>("--export") { Description = "Write the trial's analysis folder here" };
+// Ctrl+C in a terminal signals the whole foreground process group, this child included: the worker decides when an
+// attempt stops (it kills the child and hands the lease back), so the runner ignores SIGINT. It still stops when its
+// silo dies (--parent-pid) and on SIGTERM/SIGKILL.
+using var ignoreCtrlC = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
+
 var root = new RootCommand("EquiGrid trial runner: trains one attempt of one trial (started by a silo's worker)")
 {
     attemptFile, storeOption, resultFile, parentPid, threadsOption, exportOption,
@@ -31,7 +37,7 @@ root.SetAction(async (parse, ct) =>
         {
             // If the silo dies (even by SIGKILL) the attempt must stop too: its lease will lapse and another node resumes it.
             var parent = Process.GetProcessById(ppid);
-            _ = Task.Run(async () => { await parent.WaitForExitAsync(); Environment.Exit(3); });
+            _ = Task.Run(async () => { await parent.WaitForExitAsync(); Environment.Exit(RunnerExitCodes.ParentGone); });
         }
         var stdout = Console.Out;
         var gate = new object();
@@ -41,7 +47,8 @@ root.SetAction(async (parse, ct) =>
         var trainer = new Trainer(attempt.Spec, data, new TrainerOptions
         {
             // Only the trial's own checkpoints move its pointer; the models kept for export_at live under sibling keys.
-            Store = new ReportingCheckpointStore(store, r => { if (r.TrialId == attempt.TrialId) Emit(RunnerMessage.Of(r)); }),
+            Store = new ReportingCheckpointStore(store, r => { if (r.TrialId == attempt.TrialId) Emit(RunnerMessage.Of(r)); },
+                (r, error) => Emit(RunnerMessage.Corrupt(r, error))),
             ResumeFrom = attempt.ResumeFrom,
             TrialId = attempt.TrialId, Attempt = attempt.Attempt,
             Progress = new SyncProgress(p => Emit(RunnerMessage.Of(p))), Log = Console.Error,
@@ -55,21 +62,34 @@ root.SetAction(async (parse, ct) =>
             ContractJson.Write(Path.Combine(exportDir, "result.json"), result);
         }
         ContractJson.Write(parse.GetValue(resultFile)!.FullName, result);
-        return 0;
+        return RunnerExitCodes.Ok;
     }
-    catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or FileNotFoundException)
+    catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
     {
         Console.Error.WriteLine($"trial-runner: error: {e.Message}");
-        return 2;
+        return RunnerExitCodes.BadInput;
+    }
+    catch (Exception e) when (StorageErrors.IsUnreachable(e))
+    {
+        Console.Error.WriteLine($"trial-runner: checkpoint storage unreachable: {e.GetType().Name}: {StorageErrors.FirstLine(e)}");
+        return RunnerExitCodes.StorageUnreachable;
+    }
+    catch (Exception e)
+    {
+        // The trainer's own failure. Caught here so it exits 1 instead of aborting (134, which reads as a crash signal).
+        Console.Error.WriteLine($"trial-runner: failed: {e.GetType().Name}: {StorageErrors.FirstLine(e)}");
+        Console.Error.WriteLine(e);
+        return RunnerExitCodes.TrialError;
     }
 });
 var parsed = root.Parse(args);
 if (parsed.Errors.Count > 0)
 {
     foreach (var error in parsed.Errors) Console.Error.WriteLine($"trial-runner: error: {error.Message}");
-    return 2;
+    return RunnerExitCodes.BadInput;
 }
-return await parsed.InvokeAsync();
+// No cancellation on SIGINT/SIGTERM from the parser: SIGINT is ignored above, SIGTERM ends the process as before.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
 
 // The trial's utilisation summary (shares, ranks, structure scores, ablation; PHATE is left to the report, which draws
 // the figures from the pulled embeddings), computed here next to the exported embeddings, written as utilisation.json

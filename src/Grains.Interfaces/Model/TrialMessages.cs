@@ -31,4 +31,10 @@ public sealed record TrialSnapshot
     [Id(13)] public int MaxAttempts { get; init; }
     /// <summary>Estimated seconds to finish from the current attempt's step rate; null when unknown.</summary>
     [Id(14)] public double? EtaSeconds { get; init; }
+    /// <summary>Attempts that ended in the trainer's own error (these count against <see cref="MaxAttempts"/>).</summary>
+    [Id(15)] public int TrialFailures { get; init; }
+    /// <summary>Attempts interrupted by the infrastructure (lease lapsed, node lost, runner killed, storage unreachable).</summary>
+    [Id(16)] public int InfrastructureFailures { get; init; }
+    /// <summary>A queued trial is not leased before this time (backoff after an infrastructure failure); null when leasable.</summary>
+    [Id(17)] public DateTimeOffset? NotBefore { get; init; }
 }
