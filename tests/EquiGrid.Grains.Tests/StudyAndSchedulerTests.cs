@@ -110,6 +110,37 @@ public class StudyAndSchedulerTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Equal_priority_studies_share_the_scheduler_and_a_requeued_trial_comes_first()
+    {
+        var a = "a-" + NewId(); var b = "b-" + NewId();
+        foreach (var id in new[] { a, b })
+            await fixture.Grains.GetGrain<IStudyGrain>(id).Submit(TestStudies.Grid(id, seeds: 1) with { Priority = 800, Axes = [new GridAxis("seed", ["1", "2", "3"])] });
+        var node = TestStudies.Node("share-node");
+        // Leases held (running): the study with fewer running trials goes next, so they alternate.
+        var held = new List<TrialLease>();
+        while (held.Count < 4 && await Scheduler.Lease(node) is { } lease)
+        {
+            if (lease.StudyId == a || lease.StudyId == b) held.Add(lease);
+            else await fixture.Grains.GetGrain<ITrialGrain>(lease.TrialId).Cancel();
+        }
+        Assert.Equal([a, b, a, b], held.Select(l => l.StudyId));
+        // A failed attempt goes back to the front of its study's queue (it may resume from a checkpoint).
+        var failed = held[2];
+        Assert.Equal(ReportAck.Accepted, await fixture.Grains.GetGrain<ITrialGrain>(failed.TrialId).Fail(failed.Attempt, "test failure"));
+        TrialLease? again = null;
+        for (int i = 0; i < 50 && again is null; i++)
+        {
+            again = await Scheduler.Lease(node);
+            if (again is null) await Task.Delay(100); // the trial tells the scheduler one-way
+        }
+        Assert.NotNull(again);
+        Assert.Equal(failed.TrialId, again.TrialId);
+        Assert.Equal(2, again.Attempt);
+        await fixture.Grains.GetGrain<IStudyGrain>(a).Cancel();
+        await fixture.Grains.GetGrain<IStudyGrain>(b).Cancel();
+    }
+
+    [Fact]
     public async Task Calls_without_the_cluster_token_are_rejected()
     {
         RequestContext.Set("test-no-token", "1");
