@@ -105,6 +105,24 @@ public class DispatchIndexTests
     }
 
     [Fact]
+    public void A_gpu_node_takes_the_gpu_first_trial_with_the_most_estimated_work_first()
+    {
+        var index = new DispatchIndex();
+        index.SetStudy("s", 0);
+        index.Add("s/short", Heavy with { StudyId = "s", RelativeCost = 20, MoleculesSeen = 1000 });
+        index.Add("s/long", Heavy with { StudyId = "s", RelativeCost = 20, MoleculesSeen = 9000 });
+        index.Add("s/small", Small with { StudyId = "s", RelativeCost = 1, MoleculesSeen = 100_000 });
+        var gpu = TestStudies.Node("gpu", gpu: "H100");
+        Assert.Equal(["s/long", "s/short", "s/small"], LeaseHeld(index, gpu, 3));
+        // A CPU node keeps queue order.
+        var cpuIndex = new DispatchIndex();
+        cpuIndex.SetStudy("s", 0);
+        cpuIndex.Add("s/short", Heavy with { StudyId = "s", RelativeCost = 20, MoleculesSeen = 1000 });
+        cpuIndex.Add("s/long", Heavy with { StudyId = "s", RelativeCost = 20, MoleculesSeen = 9000 });
+        Assert.Equal(["s/short", "s/long"], LeaseHeld(cpuIndex, TestStudies.Node("cpu"), 2));
+    }
+
+    [Fact]
     public void Cpu_nodes_take_gpu_first_trials_only_while_every_gpu_node_is_busy()
     {
         var index = Index(("s", 0, 3, Heavy));

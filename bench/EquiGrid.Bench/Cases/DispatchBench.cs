@@ -22,6 +22,9 @@ namespace EquiGrid.Bench.Cases;
 /// </summary>
 public static class DispatchBench
 {
+    /// <summary>The most trials one study may expand to.</summary>
+    private const int MaxStudyTrials = EquiGrid.Grains.Studies.StudyExpansion.MaxTrials;
+
     private sealed record Options(int[] Queued, int Trials, int Loops, int Runs, bool Embedded, bool Cluster);
 
     public static int Run(string[] args)
@@ -68,8 +71,8 @@ public static class DispatchBench
     private static async Task<int> RunAsync(Options o)
     {
         Console.WriteLine($"dispatch: trivial trials, {o.Loops} pull loops, {o.Runs} runs per queue size; each run times the dispatch of min(K = {o.Trials}, queued) trials");
-        Console.WriteLine("| setup | queued at start | trials timed | trials/s per run | min / median / max |");
-        Console.WriteLine("|---|---:|---:|---|---|");
+        Console.WriteLine("| setup | queued at start | trials timed | trials/s per run | min / median / max | CPU ms per trial (median): workers' client / silos / redis |");
+        Console.WriteLine("|---|---:|---:|---|---|---|");
         if (o.Embedded) await Embedded(o);
         if (o.Cluster) await ThreeSilos(o);
         return 0;
@@ -84,7 +87,7 @@ public static class DispatchBench
         builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = Loopback.FreePort(); });
         using var host = builder.Build();
         await host.StartAsync();
-        try { await Measure("one embedded silo, in process (baseline)", host.Services.GetRequiredService<IGrainFactory>(), "emb", o); }
+        try { await Measure("one embedded silo, in process (baseline)", host.Services.GetRequiredService<IGrainFactory>(), "emb", o, () => (TimeSpan.Zero, SelfCpu(), TimeSpan.Zero)); }
         finally { await host.StopAsync(); Directory.Delete(dir, true); }
     }
 
@@ -99,11 +102,20 @@ public static class DispatchBench
         using var client = await cluster.ConnectAsync(patience: TimeSpan.FromMinutes(2), responseTimeout: TimeSpan.FromMinutes(10));
         var grains = client.Services.GetRequiredService<IClusterClient>();
         await cluster.WaitUntilAllActiveAsync(grains); // so trial grains spread over all three
-        await Measure("three silo processes, Redis state, client calls", grains, "cl", o);
+        var silos = cluster.Silos.Values.Select(p => System.Diagnostics.Process.GetProcessById(p.Id)).ToList();
+        var redisProcess = System.Diagnostics.Process.GetProcessById(redis.ProcessId);
+        (TimeSpan, TimeSpan, TimeSpan) Cpu()
+        {
+            foreach (var p in silos) p.Refresh();
+            redisProcess.Refresh();
+            return (SelfCpu(), silos.Aggregate(TimeSpan.Zero, (t, p) => t + p.TotalProcessorTime), redisProcess.TotalProcessorTime);
+        }
+        await Measure("three silo processes, Redis state, client calls", grains, "cl", o, Cpu);
     }
 
     /// <summary>Warms up, then for each queue size tops the queue up and times <see cref="Options.Runs"/> dispatches.</summary>
-    private static async Task Measure(string setup, IGrainFactory grains, string prefix, Options o)
+    /// <param name="cpu">CPU time used so far by the pull loops' client, the silos and redis (zero where not separate).</param>
+    private static async Task Measure(string setup, IGrainFactory grains, string prefix, Options o, Func<(TimeSpan Client, TimeSpan Silos, TimeSpan Redis)> cpu)
     {
         var scheduler = grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey);
         int studies = 0;
@@ -113,20 +125,33 @@ public static class DispatchBench
         foreach (var queued in o.Queued)
         {
             var rates = new List<double>();
+            var cpuPerTrial = new List<(double Client, double Silos, double Redis)>();
             int timed = Math.Min(o.Trials, queued);
             for (int run = 0; run < o.Runs; run++)
             {
                 int pending = (await scheduler.GetSnapshot()).Pending;
-                if (pending < queued) await Submit(grains, $"{prefix}-q{queued}-{++studies}", queued - pending);
+                // A study holds at most MaxStudyTrials trials, so a large queue is several studies (sharing fairly).
+                for (int missing = queued - pending; missing > 0; missing -= MaxStudyTrials)
+                    await Submit(grains, $"{prefix}-q{queued}-{++studies}", Math.Min(missing, MaxStudyTrials));
                 pending = (await scheduler.GetSnapshot()).Pending;
                 if (pending != queued) throw new InvalidOperationException($"dispatch bench: {pending} trials queued after topping up to {queued}");
+                var before = cpu();
                 rates.Add(await PullLoops(grains, timed, o.Loops));
+                var after = cpu();
+                double Ms(TimeSpan a, TimeSpan b) => (b - a).TotalMilliseconds / timed;
+                cpuPerTrial.Add((Ms(before.Client, after.Client), Ms(before.Silos, after.Silos), Ms(before.Redis, after.Redis)));
             }
             var sorted = rates.Order().ToArray();
             Console.WriteLine($"| {setup} | {queued:N0} | {timed:N0} | {string.Join(", ", rates.Select(r => r.ToString("F0")))} | " +
-                              $"{sorted[0]:F0} / {sorted[sorted.Length / 2]:F0} / {sorted[^1]:F0} |");
+                              $"{sorted[0]:F0} / {sorted[sorted.Length / 2]:F0} / {sorted[^1]:F0} | " +
+                              $"{Median(cpuPerTrial.Select(c => c.Client)):F2} / {Median(cpuPerTrial.Select(c => c.Silos)):F2} / {Median(cpuPerTrial.Select(c => c.Redis)):F2} |");
         }
     }
+
+    private static double Median(IEnumerable<double> values) { var v = values.Order().ToArray(); return v[v.Length / 2]; }
+
+    /// <summary>CPU time of this process (the embedded silo, or the cluster's client, with the pull loops).</summary>
+    private static TimeSpan SelfCpu() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
 
     /// <summary>Submits a study of <paramref name="count"/> trivial trials (one grid axis: the seed).</summary>
     private static async Task Submit(IGrainFactory grains, string studyId, int count)

@@ -101,7 +101,7 @@ public sealed class DispatchIndex
     /// Picks the trial <paramref name="node"/> should run next and marks it picked (out of the queue, not yet leased):
     /// studies by priority, then fewest running trials, then least recently served; within a study the first queued
     /// trial the node may take (<see cref="Placement.Allows"/>). A GPU node first looks for GPU-first trials in every
-    /// study. Null when nothing fits.
+    /// study, the one with the most estimated work first. Null when nothing fits.
     /// </summary>
     public string? Pick(NodeCapabilities node, PlacementView view, DateTimeOffset now)
     {
@@ -113,10 +113,11 @@ public sealed class DispatchIndex
             foreach (var s in order)
             {
                 LinkedList<Entry>? best = null;
+                PlacementNeeds bestNeeds = default;
                 foreach (var (needs, list) in s.Groups)
                 {
                     if (list.First is null || (gpuFirstOnly && !needs.GpuFirst) || !Placement.Allows(needs, node, view)) continue;
-                    if (best is null || list.First.Value.Sequence < best.First!.Value.Sequence) best = list;
+                    if (best is null || Before(needs, list, bestNeeds, best, longestFirst: gpuFirstOnly)) (best, bestNeeds) = (list, needs);
                 }
                 if (best is null) continue;
                 var e = best.First!.Value;
@@ -125,6 +126,16 @@ public sealed class DispatchIndex
                 return e.TrialId;
             }
         return null;
+    }
+
+    /// <summary>
+    /// Dispatch order between two placement groups of one study: queue order, except that a GPU node looking for
+    /// GPU-first work takes the most estimated work first (the longest trials to the fastest nodes).
+    /// </summary>
+    private static bool Before(PlacementNeeds a, LinkedList<Entry> listA, PlacementNeeds b, LinkedList<Entry> listB, bool longestFirst)
+    {
+        if (longestFirst && a.Work != b.Work) return a.Work > b.Work;
+        return listA.First!.Value.Sequence < listB.First!.Value.Sequence;
     }
 
     /// <summary>Puts a picked trial back at the front of its study's queue (its lease request failed).</summary>

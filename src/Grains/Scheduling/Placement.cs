@@ -4,7 +4,11 @@ namespace EquiGrid.Grains.Scheduling;
 /// <param name="MemoryBytes">Estimated peak memory.</param>
 /// <param name="GpuFirst">Large in memory or work: GPU nodes take it first, CPU nodes only while every GPU node it fits is busy.</param>
 /// <param name="Device">The device the trial asked for.</param>
-public readonly record struct PlacementNeeds(long MemoryBytes, bool GpuFirst, TrialDevice Device);
+/// <param name="Work">
+/// Estimated work in reference molecules (molecules trained x relative work per molecule): the trial's time on an
+/// accelerator is Work / its reference molecules/s. GPU nodes take the GPU-first trial with the most work first.
+/// </param>
+public readonly record struct PlacementNeeds(long MemoryBytes, bool GpuFirst, TrialDevice Device, double Work = 0);
 
 /// <summary>The cluster as placement sees it at one lease: the live nodes and how many leases each holds.</summary>
 /// <param name="Live">Nodes heard from recently (including the one asking).</param>

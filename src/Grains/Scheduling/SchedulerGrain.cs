@@ -248,9 +248,14 @@ public sealed class SchedulerGrain(
     }
 
     /// <inheritdoc />
-    public Task<SchedulerSnapshot> GetSnapshot() => Task.FromResult(new SchedulerSnapshot(
-        _index.Studies.Order(StringComparer.Ordinal).ToList(), _nodes.Keys.Order(StringComparer.Ordinal).ToList(),
-        _index.Pending, _index.Leased, _index.Dispatched, _index.Tracked));
+    public Task<SchedulerSnapshot> GetSnapshot()
+    {
+        var live = LiveNodes(DateTimeOffset.UtcNow);
+        return Task.FromResult(new SchedulerSnapshot(
+            _index.Studies.Order(StringComparer.Ordinal).ToList(), _nodes.Keys.Order(StringComparer.Ordinal).ToList(),
+            _index.Pending, _index.Leased, _index.Dispatched, _index.Tracked,
+            _index.PendingWhere(needs => !Placement.FitsAnyNode(needs, live))));
+    }
 
     private async Task Tick()
     {
