@@ -53,9 +53,10 @@ public class StudyAndSchedulerTests(ClusterFixture fixture)
         Assert.All(snap.Rows, r => Assert.NotNull(r.Outcome));
         Assert.Equal(new[] { 0.2, 0.3, 0.4, 0.5 }, snap.Rows.Select(r => Math.Round(r.Outcome!.TestMaeEv, 6)).Order());
         Assert.All(snap.Rows, r => Assert.Contains("per_l", r.Outcome!.UtilisationJson));
-        // The scheduler forgets finished trials (told one-way by each trial, so give the messages a moment).
-        for (int i = 0; i < 50 && (await Scheduler.GetSnapshot()).Tracked != trackedBefore; i++) await Task.Delay(100);
-        Assert.Equal(trackedBefore, (await Scheduler.GetSnapshot()).Tracked);
+        // The scheduler forgets finished trials (told one-way by each trial, so give the messages a moment). Other
+        // tests' trials may finish meanwhile (LeaseAll cancels the ones it meets), so the count may drop below.
+        for (int i = 0; i < 50 && (await Scheduler.GetSnapshot()).Tracked > trackedBefore; i++) await Task.Delay(100);
+        Assert.True((await Scheduler.GetSnapshot()).Tracked <= trackedBefore);
     }
 
     [Fact]

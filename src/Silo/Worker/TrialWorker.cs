@@ -60,15 +60,16 @@ public sealed class TrialWorker(
         _accelerators = [NodeAccelerators.Cpu(0)];
         if (!(W.MeasureThroughput ?? silo.Profile == "cluster")) return;
         int threads = W.Threads ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, W.Slots));
-        _ = Task.Run(() =>
+        _ = Task.Run(async () =>
         {
             try
             {
-                double rate = NodeAccelerators.MeasureCpu(threads);
+                double rate = await NodeAccelerators.MeasureCpuAsync(threads, stoppingToken);
                 if (stoppingToken.IsCancellationRequested) return;
                 _accelerators = [NodeAccelerators.Cpu(rate)];
                 logger.LogInformation("Worker: the CPU trains the reference trial at {Rate:F1} molecules/s ({Threads} threads)", rate, threads);
             }
+            catch (OperationCanceledException) { /* the silo is stopping */ }
             catch (Exception e)
             {
                 logger.LogWarning("Worker: could not measure the CPU's training rate; reporting it as unknown: {Message}", e.Message);
