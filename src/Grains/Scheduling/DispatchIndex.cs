@@ -175,15 +175,21 @@ public sealed class DispatchIndex
     public void Requeued(string trialId, DateTimeOffset? notBefore = null)
     {
         if (!_trials.TryGetValue(trialId, out var e) || e.State != TrialState.Leased) return;
+        if (notBefore is { } t) { Delay(trialId, t); return; }
         ReleaseLease(Study(e.Ticket.StudyId), e);
-        if (notBefore is { } t)
-        {
-            e.State = TrialState.Delayed;
-            e.NotBefore = t;
-            _delayed.Enqueue(e, t);
-            return;
-        }
         Requeue(e);
+    }
+
+    /// <summary>Holds a live trial back until <paramref name="notBefore"/> (a backoff), whatever state it is in.</summary>
+    public void Delay(string trialId, DateTimeOffset notBefore)
+    {
+        if (!_trials.TryGetValue(trialId, out var e)) return;
+        var s = Study(e.Ticket.StudyId);
+        if (e.State == TrialState.Queued) Dequeue(s, e);
+        if (e.State == TrialState.Leased) ReleaseLease(s, e);
+        e.State = TrialState.Delayed;
+        e.NotBefore = notBefore;
+        _delayed.Enqueue(e, notBefore);
     }
 
     /// <summary>Trials backing off (re-queued with a not-before time still ahead).</summary>
@@ -195,7 +201,8 @@ public sealed class DispatchIndex
         {
             _delayed.Dequeue();
             // Skip entries that finished or were leased while they waited (they are no longer delayed).
-            if (e.State == TrialState.Delayed && _trials.TryGetValue(e.TrialId, out var live) && ReferenceEquals(live, e)) Requeue(e);
+            // (or were delayed again: only the entry for their latest backoff counts).
+            if (e.State == TrialState.Delayed && e.NotBefore == due && _trials.TryGetValue(e.TrialId, out var live) && ReferenceEquals(live, e)) Requeue(e);
         }
     }
 
@@ -218,6 +225,10 @@ public sealed class DispatchIndex
         foreach (var id in dropped) Finished(id);
         return dropped;
     }
+
+    /// <summary>The trials leased on a node, with their leases.</summary>
+    public List<(string TrialId, LeaseRecord Lease)> LeasedOn(string node) =>
+        _trials.Values.Where(e => e.Lease is { } l && l.Node == node).Select(e => (e.TrialId, e.Lease!)).ToList();
 
     /// <summary>Leases held per node name.</summary>
     public int LeasesOn(string node) => _leasesByNode.GetValueOrDefault(node);

@@ -40,6 +40,8 @@ public sealed class SchedulerGrain(
     private readonly Dictionary<(string Study, int Shard), List<string>> _finished = [];
     /// <summary>Serialises every write of this grain's state and of the shards (the grain is reentrant).</summary>
     private readonly SemaphoreSlim _persist = new(1, 1);
+    /// <summary>When each node's worker last (re)started: leases it held from before are gone.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _nodeStarts = [];
     private bool _scanning;
 
     private SchedulerGrainState S => state.State;
@@ -156,14 +158,44 @@ public sealed class SchedulerGrain(
     }
 
     /// <inheritdoc />
-    public Task TrialChanged(string trialId, TrialStatus status, int attempt)
+    public Task TrialChanged(string trialId, TrialStatus status, int attempt, DateTimeOffset? notBefore = null)
     {
         if (!_index.Contains(trialId)) return Task.CompletedTask;
         // A message about an attempt older than the lease we know of is history: the newer lease stands.
         if (_index.Lease(trialId) is { } lease && lease.Attempt > attempt) return Task.CompletedTask;
-        if (status == TrialStatus.Queued) _index.Requeued(trialId);
+        if (status == TrialStatus.Queued) _index.Requeued(trialId, notBefore > DateTimeOffset.UtcNow ? notBefore : null);
         else if (status.IsTerminal()) Forget(trialId);
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task<int> NodeStarted(string node)
+    {
+        // Leases this index does not know yet (rebuilt after a restart) are released when first settled (see Settle).
+        _nodeStarts[node] = DateTimeOffset.UtcNow;
+        int released = 0;
+        foreach (var (trialId, lease) in _index.LeasedOn(node))
+            if (await Release(trialId, lease.Attempt, node)) released++;
+        if (released > 0) logger.LogInformation("Node {Node} restarted: released {Count} lease(s) of its previous incarnation", node, released);
+        return released;
+    }
+
+    /// <summary>
+    /// Hands back a lease of a node that restarted since it was granted. Accepted: the trial re-queued itself and tells
+    /// us one-way (TrialChanged); anything else: the lease had already ended, which the next scan or message settles.
+    /// </summary>
+    private async Task<bool> Release(string trialId, int attempt, string node)
+    {
+        try
+        {
+            return await GrainFactory.GetGrain<ITrialGrain>(trialId)
+                .Release(attempt, $"node {node} restarted, so attempt {attempt} there is gone").WaitAsync(O.CallTimeout) == ReportAck.Accepted;
+        }
+        catch (Exception e) when (e is TimeoutException or OrleansException)
+        {
+            logger.LogWarning("Node {Node} restarted: trial {Trial} did not answer the release of its lease: {Message}", node, trialId, e.Message);
+            return false;
+        }
     }
 
     /// <inheritdoc />
@@ -268,7 +300,11 @@ public sealed class SchedulerGrain(
     {
         try
         {
-            Apply(trialId, await GrainFactory.GetGrain<ITrialGrain>(trialId).ExpireIfLapsed().WaitAsync(O.CallTimeout));
+            var snap = await GrainFactory.GetGrain<ITrialGrain>(trialId).ExpireIfLapsed().WaitAsync(O.CallTimeout);
+            // Held by a node that restarted after the attempt began: that attempt is gone, hand the lease back now.
+            if (Apply(trialId, snap) is { } filed && filed.IsHeld() && snap.Node is { } node
+                && _nodeStarts.TryGetValue(node, out var started) && snap.AttemptStartedAt < started)
+                await Release(trialId, snap.Attempt, node);
             return true;
         }
         catch (Exception e) when (e is TimeoutException or OrleansException)
@@ -293,7 +329,12 @@ public sealed class SchedulerGrain(
             _index.RecordLease(trialId, new LeaseRecord(snap.StudyId, snap.Node ?? known?.Node ?? "", snap.Attempt, expiry), granted: false);
             return snap.Status;
         }
-        // Queued again: a picked trial goes back to the front, a leased one is re-queued.
+        // Queued again: a picked trial goes back to the front, a leased one is re-queued (after its backoff, if any).
+        if (snap.NotBefore is { } notBefore && notBefore > DateTimeOffset.UtcNow)
+        {
+            _index.Delay(trialId, notBefore);
+            return TrialStatus.Queued;
+        }
         _index.Unpick(trialId);
         _index.Requeued(trialId);
         return TrialStatus.Queued;

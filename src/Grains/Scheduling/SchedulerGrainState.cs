@@ -50,12 +50,17 @@ public sealed class StudyQueue
 [GenerateSerializer, Immutable, Alias("equigrid.TrialTicket")]
 public sealed record TrialTicket([property: Id(0)] string StudyId, [property: Id(1)] long MemoryBytes, [property: Id(2)] bool Large)
 {
+    /// <summary>
+    /// Backoff of the previous single-record format (read, not used: a backoff is now kept in memory only; after a
+    /// restart a trial may be leased again at once).
+    /// </summary>
+    [Id(3)] public DateTimeOffset? NotBefore { get; init; }
     /// <summary>The device the trial asked for.</summary>
-    [Id(3)] public TrialDevice Device { get; init; }
+    [Id(4)] public TrialDevice Device { get; init; }
     /// <summary>Tensor-product work per molecule over the reference trial's (see <see cref="TrialResourceEstimate"/>).</summary>
-    [Id(4)] public double RelativeCost { get; init; }
+    [Id(5)] public double RelativeCost { get; init; }
     /// <summary>Molecules trained over all epochs (for time estimates).</summary>
-    [Id(5)] public long MoleculesSeen { get; init; }
+    [Id(6)] public long MoleculesSeen { get; init; }
 
     /// <summary>The ticket of a trial with this estimate.</summary>
     public static TrialTicket For(string studyId, TrialResourceEstimate e) => new(studyId, e.MemoryBytes, e.GpuFirst)
