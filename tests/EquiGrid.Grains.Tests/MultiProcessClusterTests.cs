@@ -104,7 +104,7 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
         for (int i = 0; i < 3; i++) cluster.StartSilo(i);
         using var client = await cluster.ConnectAsync();
         var study = client.Services.GetRequiredService<IClusterClient>().GetGrain<IStudyGrain>("blip");
-        await study.Submit(Study("blip", seeds: 1, epochs: 6));
+        await TransientGrainCalls.RetryAsync(() => study.Submit(Study("blip", seeds: 1, epochs: 6)), TimeSpan.FromMinutes(2)); // idempotent
         var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
         while (!(await Trials(study)).Any(MidTraining))
         {
