@@ -79,12 +79,8 @@ public sealed record TrialSpec
     /// </summary>
     public TrialSpec Validate()
     {
-        foreach (var field in TrialFields.All)
-        {
-            if (field.Current(this) is not { } text) continue;
-            try { TrialFields.Apply(this, field.Name, text); }
-            catch (FormatException e) { throw new ArgumentException(e.Message, e); }
-        }
+        try { TrialFields.Check(this); }
+        catch (FormatException e) { throw new ArgumentException(e.Message, e); }
         return this;
     }
 }
@@ -100,10 +96,13 @@ public static class TrialFields
     /// <summary>One field: its file name, the expected form (for errors), how a value applies, and the spec's current value as text (null = unset).</summary>
     public sealed record Field(string Name, string Help, Func<TrialSpec, string, TrialSpec> Apply, Func<TrialSpec, string?> Current);
 
+    /// <summary>Longest data path accepted (a path, not a document).</summary>
+    public const int MaxDataPathLength = 1024;
+
     private static readonly Field[] Table =
     [
-        new("lset", "an L-set such as \"0,1,2\" (orders 0..12, each once)",
-            (c, v) => c with { LSet = string.Join(",", EquiGrid.Kernels.LSet.Parse(v).Orders) }, c => c.LSet),
+        new("lset", "an L-set such as \"0,1,2\" (orders 0..12, each once, 0 included: the energy readout reads the scalars)",
+            (c, v) => c with { LSet = string.Join(",", LSetWithScalars(v).Orders) }, c => c.LSet),
         new("hidden", "a positive hidden multiplicity such as 32", (c, v) => c with { Hidden = PositiveInt(v, 4096) }, c => Text(c.Hidden)),
         new("epochs", "a positive number of epochs", (c, v) => c with { Epochs = PositiveInt(v, 100_000) }, c => Text(c.Epochs)),
         new("seed", "an integer seed", (c, v) => c with { Seed = Int(v) }, c => Text(c.Seed)),
@@ -119,8 +118,8 @@ public static class TrialFields
         new("cutoff", "a positive cutoff in Angstrom", (c, v) => c with { Cutoff = PositiveDouble(v) }, c => Text(c.Cutoff)),
         new("graph", "'bond' or 'radius'",
             (c, v) => c with { Graph = v is "bond" or "radius" ? v : throw new FormatException($"'{v}' is not a graph kind") }, c => c.Graph),
-        new("data_path", "a QM9 file or directory",
-            (c, v) => c with { DataPath = string.IsNullOrWhiteSpace(v) ? throw new FormatException("empty path") : v }, c => c.DataPath),
+        new("data_path", $"a QM9 file or directory (at most {MaxDataPathLength} characters; relative paths are relative to the study file)",
+            (c, v) => c with { DataPath = DataPath(v) }, c => c.DataPath),
         new("checkpoint_every_steps", "a positive step count",
             (c, v) => c with { CheckpointEverySteps = PositiveInt(v, int.MaxValue) }, c => Text(c.CheckpointEverySteps)),
         new("export_at", "fractions of training in (0, 1] such as \"0.3,1.0\"",
@@ -161,6 +160,34 @@ public static class TrialFields
         {
             throw new FormatException($"{field}: '{value}' is invalid ({e.Message}); expected {f.Help}");
         }
+    }
+
+    /// <summary>
+    /// Checks every field of a spec with the same parsers a study file goes through, so a definition built in code (or
+    /// sent by another client) gets the checks of a file. Throws <see cref="FormatException"/> naming the field.
+    /// </summary>
+    public static void Check(TrialSpec spec)
+    {
+        foreach (var f in Table)
+            if (f.Current(spec) is { } text) Apply(spec, f.Name, text);
+    }
+
+    /// <summary>Every field of a spec as text, in <see cref="Names"/> order (null = unset, e.g. the shipped data).</summary>
+    public static IReadOnlyList<KeyValuePair<string, string?>> Values(TrialSpec spec) =>
+        Table.Select(f => KeyValuePair.Create(f.Name, f.Current(spec))).ToList();
+
+    private static EquiGrid.Kernels.LSet LSetWithScalars(string v)
+    {
+        var lset = EquiGrid.Kernels.LSet.Parse(v);
+        return lset.Contains(0) ? lset : throw new FormatException($"L-set {lset} has no order 0: the energy readout needs scalar (l=0) features; add 0");
+    }
+
+    private static string DataPath(string v)
+    {
+        if (string.IsNullOrWhiteSpace(v)) throw new FormatException("empty path");
+        if (v.Length > MaxDataPathLength) throw new FormatException($"{v.Length} characters; at most {MaxDataPathLength}");
+        if (v.Any(char.IsControl)) throw new FormatException("control characters in the path");
+        return v;
     }
 
     private static string Text(int v) => v.ToString(CultureInfo.InvariantCulture);
