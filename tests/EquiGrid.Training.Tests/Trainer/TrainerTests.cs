@@ -30,6 +30,17 @@ public class TrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task WeightsDoNotDependOnTheKernelThreadCount()
+    {
+        // Batches of 30 radius-graph molecules: several hundred edges, so the fused kernel splits its work into chunks.
+        var spec = Spec with { BatchSize = 30, Epochs = 1 };
+        var one = await new EquiGrid.Training.Trainer(spec, Data(), Options()).RunAsync();
+        var two = await new EquiGrid.Training.Trainer(spec, Data(), Options() with { Threads = 2 }).RunAsync();
+        Assert.Equal(one.WeightsSha256, two.WeightsSha256);
+        Assert.Equal(one.TestMseNormalized, two.TestMseNormalized);
+    }
+
+    [Fact]
     public async Task TrainingReducesTheLoss()
     {
         var result = await new EquiGrid.Training.Trainer(Spec with { Epochs = 4, LearningRate = 5e-3 }, Data(), Options()).RunAsync();
