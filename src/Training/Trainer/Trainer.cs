@@ -28,6 +28,7 @@ public sealed class Trainer
         if (!(spec.LearningRate > 0)) throw new ArgumentException($"learning rate = {spec.LearningRate}: must be > 0");
         if (spec.CheckpointEverySteps < 1) throw new ArgumentException($"checkpoint-every = {spec.CheckpointEverySteps}: must be >= 1 step");
         if (spec.MaxMolecules is < 1) throw new ArgumentException($"max-molecules = {spec.MaxMolecules}: must be >= 1");
+        TrainingDevices.Validate(spec.Device);
         _spec = spec;
         _data = data;
         _options = options ?? new TrainerOptions();
