@@ -38,10 +38,11 @@ try
     var stdout = Console.Out;
     var gate = new object();
     void Emit(RunnerMessage m) { lock (gate) { stdout.WriteLine(JsonSerializer.Serialize(m, RunnerMessage.Json)); stdout.Flush(); } }
-    var reporting = new ReportingCheckpointStore(store, r => Emit(new RunnerMessage
+    // Only the trial's own checkpoints move its pointer; the models kept for export_at live under sibling keys.
+    var reporting = new ReportingCheckpointStore(store, r => { if (r.TrialId == trialId) Emit(new RunnerMessage
     {
         Kind = "checkpoint", Attempt = r.Attempt, Step = r.Step, Location = r.Location, Sha256 = r.Sha256, Bytes = r.Bytes, CreatedAt = r.CreatedAt,
-    }));
+    }); });
     var progress = new SyncProgress(p => Emit(new RunnerMessage
     {
         Kind = "progress", Epoch = p.Epoch, Step = p.Step, TotalSteps = p.TotalSteps, TrainLoss = p.TrainLoss, ValLoss = p.ValLoss,
@@ -58,7 +59,7 @@ try
     var result = await trainer.RunAsync(cts.Token);
     if (exportDir is not null)
     {
-        EmbeddingExporter.Export(trainer, data, exportDir);
+        await EmbeddingExporter.ExportAsync(trainer, data, exportDir, ct: cts.Token);
         WriteAtomic(Path.Combine(exportDir, "result.json"), JsonSerializer.Serialize(result, RunnerMessage.Json));
     }
     WriteAtomic(Need("result"), JsonSerializer.Serialize(result, RunnerMessage.Json));
