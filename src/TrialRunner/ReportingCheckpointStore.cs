@@ -2,8 +2,11 @@ using EquiGrid.Training;
 
 namespace EquiGrid.TrialRunner;
 
-/// <summary>Wraps the real store and announces each committed checkpoint on stdout so the worker can move the pointer.</summary>
-internal sealed class ReportingCheckpointStore(ICheckpointStore inner, Action<CheckpointRef> committed) : ICheckpointStore
+/// <summary>
+/// Wraps the real store and announces each committed checkpoint on stdout so the worker can move the pointer, and each
+/// checkpoint that failed verification on load, so the silo logs and counts it.
+/// </summary>
+internal sealed class ReportingCheckpointStore(ICheckpointStore inner, Action<CheckpointRef> committed, Action<CheckpointRef, string> corrupt) : ICheckpointStore
 {
     public async Task<CheckpointRef> SaveAsync(string trialId, int attempt, long step, ReadOnlyMemory<byte> payload, CancellationToken ct = default)
     {
@@ -14,5 +17,16 @@ internal sealed class ReportingCheckpointStore(ICheckpointStore inner, Action<Ch
 
     public Task<IReadOnlyList<CheckpointRef>> ListAsync(string trialId, CancellationToken ct = default) => inner.ListAsync(trialId, ct);
 
-    public Task<byte[]> LoadAsync(CheckpointRef checkpoint, CancellationToken ct = default) => inner.LoadAsync(checkpoint, ct);
+    public async Task<byte[]> LoadAsync(CheckpointRef checkpoint, CancellationToken ct = default)
+    {
+        try
+        {
+            return await inner.LoadAsync(checkpoint, ct);
+        }
+        catch (CheckpointCorruptException e)
+        {
+            corrupt(checkpoint, e.Message);
+            throw;
+        }
+    }
 }

@@ -44,6 +44,12 @@ public static class ClusterTelemetry
     public static readonly Counter<long> LeasesLapsed = Meter.CreateCounter<long>("equigrid.leases.lapsed", "{lease}", "Leases that lapsed");
     /// <summary>Reports refused by fencing.</summary>
     public static readonly Counter<long> StaleReports = Meter.CreateCounter<long>("equigrid.reports.stale", "{report}", "Reports refused because their attempt no longer held the lease");
+    /// <summary>Attempts that ended without a result, by <c>kind</c> (trial, infrastructure, bad_input).</summary>
+    public static readonly Counter<long> FailedAttempts = Meter.CreateCounter<long>("equigrid.attempts.failed", "{attempt}", "Attempts that ended without a result, by kind");
+    /// <summary>Checkpoints a resuming attempt skipped because they did not verify (reported by the worker).</summary>
+    public static readonly Counter<long> CorruptCheckpoints = Meter.CreateCounter<long>("equigrid.checkpoints.corrupt", "{checkpoint}", "Checkpoints skipped as corrupt when resuming");
+    /// <summary>Worker calls to trial grains that failed transiently and were retried (storage or silo blips).</summary>
+    public static readonly Counter<long> ReportRetries = Meter.CreateCounter<long>("equigrid.reports.retried", "{call}", "Worker-to-grain calls retried after a transient failure");
     /// <summary>Epoch wall time.</summary>
     public static readonly Histogram<double> EpochDuration = Meter.CreateHistogram<double>("equigrid.epoch.duration", "s", "Epoch wall time");
     /// <summary>Training throughput reported by attempts.</summary>
