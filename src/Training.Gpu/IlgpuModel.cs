@@ -40,27 +40,39 @@ public sealed class IlgpuModel : IDisposable
     /// </summary>
     /// <param name="template">The TorchSharp model whose architecture and weights are used.</param>
     /// <param name="accelerator">Where the kernels run (not owned).</param>
-    public IlgpuModel(EquivariantModel template, KernelAccelerator accelerator)
+    public IlgpuModel(EquivariantModel template, KernelAccelerator accelerator) : this(template.Config, accelerator)
     {
-        _config = template.Config;
+        _layout.Verify(template);
+        LoadParameters(template);
+    }
+
+    /// <summary>
+    /// Builds the device model for <paramref name="config"/> with all parameters zero (load them with
+    /// <see cref="LoadParameters(float[])"/>). Needs no TorchSharp: the device check runs without libtorch.
+    /// </summary>
+    public IlgpuModel(ModelConfig config, KernelAccelerator accelerator)
+    {
+        config.Validate();
+        _config = config;
         _accelerator = accelerator;
         _acc = accelerator.Accelerator;
-        _layout = new ParameterLayout(template);
+        _layout = new ParameterLayout(config);
         _k = new LoadedModelKernels(_acc);
         _gemm = new TiledGemm(_acc);
         _sh = new IlgpuSphericalHarmonics(accelerator);
-        _tps = template.Blocks.Select(b => new IlgpuTensorProduct(b.TensorProduct, accelerator)).ToArray();
-        _residual = template.Blocks.Select(b => b.HasResidual).ToArray();
+        var blocks = ModelBlocks.For(config);
+        _tps = blocks.Select(tp => new IlgpuTensorProduct(tp, accelerator)).ToArray();
+        _residual = blocks.Select(tp => tp.IrrepsIn1.Equals(tp.IrrepsOut)).ToArray();
         _arena = new DeviceArena(_acc);
         _params = _acc.Allocate1D<float>(_layout.Total);
         _grads = _acc.Allocate1D<float>(_layout.Total);
         _expAvg = _acc.Allocate1D<float>(_layout.Total);
         _expAvgSq = _acc.Allocate1D<float>(_layout.Total);
+        _params.MemSetToZero();
         _grads.MemSetToZero();
         _expAvg.MemSetToZero();
         _expAvgSq.MemSetToZero();
         _shDim = _config.ShIrreps.Dim;
-        LoadParameters(template);
     }
 
     /// <summary>The accelerator's description, e.g. "Cuda: NVIDIA H100 80GB HBM3".</summary>
@@ -71,6 +83,16 @@ public sealed class IlgpuModel : IDisposable
 
     /// <summary>Number of parameters.</summary>
     public long ParameterCount => _layout.Total;
+
+    /// <summary>Where each parameter sits in the flat vectors.</summary>
+    public ParameterLayout Layout => _layout;
+
+    /// <summary>Copies a flat parameter vector (<see cref="Layout"/> order) to the device.</summary>
+    public void LoadParameters(float[] flat)
+    {
+        if (flat.Length != _layout.Total) throw new ArgumentException($"{flat.Length} parameters given, the model has {_layout.Total}", nameof(flat));
+        _params.View.CopyFromCPU(flat);
+    }
 
     /// <summary>Copies the weights of <paramref name="model"/> (same architecture) to the device.</summary>
     public void LoadParameters(EquivariantModel model)
@@ -163,13 +185,14 @@ public sealed class IlgpuModel : IDisposable
         _acc.Synchronize();
     }
 
-    /// <summary>Host copy of the flat gradient vector (TorchSharp parameter order), for tests.</summary>
-    internal float[] GradientsToHost() => _grads.GetAsArray1D();
+    /// <summary>Host copy of the flat gradient vector (<see cref="Layout"/> order).</summary>
+    public float[] GradientsToHost() => _grads.GetAsArray1D();
 
-    /// <summary>Host copy of the flat parameter vector (TorchSharp parameter order), for tests.</summary>
-    internal float[] ParametersToHost() => _params.GetAsArray1D();
+    /// <summary>Host copy of the flat parameter vector (<see cref="Layout"/> order).</summary>
+    public float[] ParametersToHost() => _params.GetAsArray1D();
 
-    internal ParameterLayout Layout => _layout;
+    /// <summary>Waits for every queued kernel (benchmarks time whole steps).</summary>
+    public void Synchronize() => _acc.Synchronize();
 
     private DeviceBatch Forward(GraphBatch batch)
     {

@@ -3,41 +3,39 @@ using EquiGrid.Training.Model;
 namespace EquiGrid.Training.Gpu;
 
 /// <summary>One parameter tensor's place in the flat device parameter vector.</summary>
-internal sealed record ParameterSlot(string Name, long[] Shape, long Offset, long Count);
+public sealed record ParameterSlot(string Name, long[] Shape, long Offset, long Count);
 
 /// <summary>
-/// Where each parameter of <see cref="EquivariantModel"/> lives in one flat float vector (parameters, gradients and
-/// both AdamW moments share the layout, so the optimiser is a single launch). Slots follow the TorchSharp model's
-/// parameter order, which is also the order of its checkpoint and of its AdamW state; each slot's role (embedding,
-/// radial MLP matrices of block i, readout, final Linear(1,1)) is found by the TorchSharp parameter name and its
-/// shape checked against the architecture, so a change of the TorchSharp model's parameters fails here with the
-/// names instead of training wrongly.
+/// Where each parameter of the model lives in one flat float vector (parameters, gradients and both AdamW moments
+/// share the layout, so the optimiser is a single launch). The slots follow <see cref="EquivariantModel"/>'s parameter
+/// order, which is also the order of its checkpoint and of its AdamW state: the readout vector, the embedding, per block
+/// the radial MLP's two matrices, then the final Linear(1,1) weight and bias. <see cref="Verify"/> checks a TorchSharp
+/// model against it (names, shapes and order), so a change of the TorchSharp model's parameters fails with the names
+/// instead of training wrongly. The layout needs no TorchSharp, so the device check can run without libtorch.
 /// </summary>
-internal sealed class ParameterLayout
+public sealed class ParameterLayout
 {
-    public ParameterLayout(EquivariantModel model)
+    private readonly Dictionary<string, ParameterSlot> _byName;
+
+    /// <summary>The layout of <paramref name="config"/>'s model.</summary>
+    public ParameterLayout(ModelConfig config)
     {
-        var config = model.Config;
-        var blocks = model.Blocks;
-        var expected = new Dictionary<string, long[]>
+        var shapes = new List<(string Name, long[] Shape)>
         {
-            ["_embedding.weight"] = new long[] { config.AtomTypes, config.AtomDim },
-            ["_readout"] = new long[] { config.Hidden },
-            ["_final.weight"] = new long[] { 1, 1 },
-            ["_final.bias"] = new long[] { 1 },
+            ("_readout", new long[] { config.Hidden }),
+            ("_embedding.weight", new long[] { config.AtomTypes, config.AtomDim }),
         };
+        var blocks = ModelBlocks.For(config);
         for (int i = 0; i < blocks.Count; i++)
         {
-            expected[$"_blocks.{i}._mlp._w1"] = new long[] { config.Basis, config.Hidden };
-            expected[$"_blocks.{i}._mlp._w2"] = new long[] { config.Hidden, blocks[i].TensorProduct.WeightNumel };
+            shapes.Add(($"_blocks.{i}._mlp._w1", new long[] { config.Basis, config.Hidden }));
+            shapes.Add(($"_blocks.{i}._mlp._w2", new long[] { config.Hidden, blocks[i].WeightNumel }));
         }
-        var actual = model.named_parameters().Select(p => (p.name, p.parameter.shape)).ToList();
-        if (actual.Count != expected.Count || actual.Any(a => !expected.TryGetValue(a.name, out var shape) || !shape.SequenceEqual(a.shape)))
-            throw new InvalidOperationException(
-                $"the TorchSharp model's parameters ({string.Join(", ", actual.Select(a => $"{a.name}[{string.Join(",", a.shape)}]"))}) are not the ones the ILGPU model expects ({string.Join(", ", expected.Select(e => $"{e.Key}[{string.Join(",", e.Value)}]"))})");
+        shapes.Add(("_final.weight", new long[] { 1, 1 }));
+        shapes.Add(("_final.bias", new long[] { 1 }));
         long offset = 0;
         var slots = new List<ParameterSlot>();
-        foreach (var (name, shape) in actual)
+        foreach (var (name, shape) in shapes)
         {
             long count = shape.Aggregate(1L, (a, b) => a * b);
             slots.Add(new ParameterSlot(name, shape, offset, count));
@@ -46,17 +44,45 @@ internal sealed class ParameterLayout
         Slots = slots;
         _byName = slots.ToDictionary(s => s.Name);
         Total = offset;
+        BlockCount = blocks.Count;
     }
 
-    private readonly Dictionary<string, ParameterSlot> _byName;
-
+    /// <summary>Slots in TorchSharp parameter order.</summary>
     public IReadOnlyList<ParameterSlot> Slots { get; }
+    /// <summary>Number of parameters.</summary>
     public long Total { get; }
+    /// <summary>Number of interaction blocks.</summary>
+    public int BlockCount { get; }
 
-    public ParameterSlot Embedding => _byName["_embedding.weight"];
-    public ParameterSlot RadialIn(int block) => _byName[$"_blocks.{block}._mlp._w1"];
-    public ParameterSlot RadialOut(int block) => _byName[$"_blocks.{block}._mlp._w2"];
-    public ParameterSlot Readout => _byName["_readout"];
-    public ParameterSlot FinalWeight => _byName["_final.weight"];
-    public ParameterSlot FinalBias => _byName["_final.bias"];
+    internal ParameterSlot Embedding => _byName["_embedding.weight"];
+    internal ParameterSlot RadialIn(int block) => _byName[$"_blocks.{block}._mlp._w1"];
+    internal ParameterSlot RadialOut(int block) => _byName[$"_blocks.{block}._mlp._w2"];
+    internal ParameterSlot Readout => _byName["_readout"];
+    internal ParameterSlot FinalWeight => _byName["_final.weight"];
+    internal ParameterSlot FinalBias => _byName["_final.bias"];
+
+    /// <summary>Throws unless <paramref name="model"/>'s parameters are exactly these slots (names, shapes, order).</summary>
+    public void Verify(EquivariantModel model)
+    {
+        var actual = model.named_parameters().Select(p => (p.name, p.parameter.shape)).ToList();
+        if (actual.Count != Slots.Count || actual.Zip(Slots).Any(x => x.First.name != x.Second.Name || !x.First.shape.SequenceEqual(x.Second.Shape)))
+            throw new InvalidOperationException(
+                $"the TorchSharp model's parameters ({Describe(actual)}) are not the ones the ILGPU model expects ({Describe(Slots.Select(s => (s.Name, s.Shape)))})");
+    }
+
+    private static string Describe(IEnumerable<(string Name, long[] Shape)> items) =>
+        string.Join(", ", items.Select(a => $"{a.Name}[{string.Join(",", a.Shape)}]"));
+}
+
+/// <summary>The interaction blocks' tensor products of a configuration, built without TorchSharp (same as <see cref="EquivariantModel"/>'s).</summary>
+public static class ModelBlocks
+{
+    /// <summary>Block 0 (embedding scalars -> hidden), then num_layers + 1 hidden -> hidden blocks.</summary>
+    public static IReadOnlyList<EquiGrid.Kernels.TensorProduct> For(ModelConfig config)
+    {
+        var list = new List<EquiGrid.Kernels.TensorProduct> { EquiGrid.Kernels.TensorProduct.FullyConnected(config.EmbeddingIrreps, config.ShIrreps, config.HiddenIrreps) };
+        for (int i = 1; i <= config.Layers + 1; i++)
+            list.Add(EquiGrid.Kernels.TensorProduct.FullyConnected(config.HiddenIrreps, config.ShIrreps, config.HiddenIrreps));
+        return list;
+    }
 }

@@ -38,6 +38,8 @@ public sealed record TrialConfig
     [Id(13)] public int CheckpointEverySteps { get; init; } = 50;
     /// <summary>Free-form extra axes (kept for reporting), sorted by key for a stable identity.</summary>
     [Id(14)] public SortedDictionary<string, string>? Extra { get; init; }
+    /// <summary>"auto", "cpu" or "gpu": where the trial trains (not part of its name; checkpoints resume on any device).</summary>
+    [Id(15)] public string Device { get; init; } = "auto";
 
     /// <summary>A short stable name such as "L0-1-2_h32_e3_s21616" (+ "_key-value" per extra axis).</summary>
     public string Name
@@ -57,6 +59,7 @@ public sealed record TrialConfig
         && MaxMolecules == other.MaxMolecules && BatchSize == other.BatchSize && LearningRate.Equals(other.LearningRate)
         && Layers == other.Layers && AtomDim == other.AtomDim && Basis == other.Basis && Cutoff.Equals(other.Cutoff)
         && Graph == other.Graph && DataPath == other.DataPath && CheckpointEverySteps == other.CheckpointEverySteps
+        && Device == other.Device
         && (Extra ?? new()).SequenceEqual(other.Extra ?? new());
 
     /// <inheritdoc />

@@ -30,6 +30,8 @@ public static class TrialFields
         new("graph", "'bond' or 'radius'", (c, v) => c with { Graph = v is "bond" or "radius" ? v : throw new FormatException($"'{v}' is not a graph kind") }),
         new("data_path", "a QM9 file or directory", (c, v) => c with { DataPath = string.IsNullOrWhiteSpace(v) ? throw new FormatException("empty path") : v }),
         new("checkpoint_every_steps", "a positive step count", (c, v) => c with { CheckpointEverySteps = PositiveInt(v, int.MaxValue) }),
+        new("device", "'auto' (a GPU when the node has one), 'cpu' or 'gpu'",
+            (c, v) => c with { Device = v is "auto" or "cpu" or "gpu" ? v : throw new FormatException($"'{v}' is not a device") }),
     }.ToDictionary(f => f.Name);
 
     /// <summary>Plural spellings accepted under <c>grid:</c> ("lsets", "seeds").</summary>
