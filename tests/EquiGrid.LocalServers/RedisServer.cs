@@ -16,6 +16,9 @@ public sealed class RedisServer : IDisposable
     /// <summary>StackExchange.Redis configuration string.</summary>
     public string Configuration => $"127.0.0.1:{Port}";
 
+    /// <summary>The redis-server process id (benchmarks read its CPU time).</summary>
+    public int ProcessId => _process.Id;
+
     /// <summary>Starts redis-server and waits until it listens.</summary>
     public RedisServer()
     {

@@ -68,7 +68,10 @@ public sealed record StudySnapshot
     public int Count(TrialStatus s) => Rows.Count(r => r.Status == s);
 }
 
-/// <summary>Scheduler view for the CLI.</summary>
+/// <summary>
+/// Scheduler view for the CLI: studies, nodes, queued and leased trials, leases granted in total, live trials tracked,
+/// and queued trials that fit no live node (their memory or device is not offered; they wait for such a node).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("equigrid.SchedulerSnapshot")]
 public sealed record SchedulerSnapshot(
     [property: Id(0)] IReadOnlyList<string> Studies,
@@ -76,4 +79,5 @@ public sealed record SchedulerSnapshot(
     [property: Id(2)] int Pending,
     [property: Id(3)] int Leased,
     [property: Id(4)] long Dispatched,
-    [property: Id(5)] int Tracked = 0);
+    [property: Id(5)] int Tracked = 0,
+    [property: Id(6)] int FitNoLiveNode = 0);

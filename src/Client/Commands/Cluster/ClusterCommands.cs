@@ -84,7 +84,7 @@ public static class ClusterCommands
     private static Command Nodes()
     {
         var json = CliApp.JsonOption();
-        var cmd = new Command("nodes", "List compute nodes: capabilities, heartbeat, leases") { json };
+        var cmd = new Command("nodes", "List compute nodes: each accelerator (memory, measured molecules/s of the reference trial), slots, leases, heartbeat") { json };
         ClusterConnection.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
         {
@@ -93,13 +93,10 @@ public static class ClusterCommands
             var sched = await grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey).GetSnapshot();
             var nodes = await Task.WhenAll(sched.Nodes.Select(n => grains.GetGrain<INodeGrain>(n).GetSnapshot()));
             if (parse.GetValue(json)) { CliApp.WriteJson(nodes); return ExitCodes.Ok; }
-            var t = new Table().AddColumns("node", "alive", "cores", "memory (GiB)", "GPU", "slots", "leases", "last heartbeat");
-            foreach (var n in nodes)
-                t.AddRow(Markup.Escape(n.Capabilities.Name), n.Alive ? "yes" : "no", n.Capabilities.Cores.ToString(),
-                    (n.Capabilities.MemoryBytes / (double)(1L << 30)).ToString("F1"), Markup.Escape(n.Capabilities.GpuModel ?? "-"),
-                    n.Capabilities.Slots.ToString(), Markup.Escape(string.Join(", ", n.Leases)), n.LastHeartbeat.ToString("u"));
-            AnsiConsole.Write(t);
+            AnsiConsole.Write(NodesView.Table(nodes));
             Console.WriteLine($"{sched.Pending} queued, {sched.Leased} leased, {sched.Dispatched} dispatched in total");
+            if (sched.FitNoLiveNode > 0)
+                Console.WriteLine($"{sched.FitNoLiveNode} queued trial(s) fit no live node (memory or device) and wait for one that offers it");
             return ExitCodes.Ok;
         }, ct));
         return cmd;

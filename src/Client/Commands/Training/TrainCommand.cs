@@ -28,7 +28,7 @@ public static class TrainCommand
             Description = "auto (a GPU when this machine has one, else the CPU), cpu (TorchSharp) or gpu (ILGPU on CUDA; fails without one)",
             DefaultValueFactory = _ => TrainingDevices.Auto,
         };
-        var threads = new Option<int>("--threads") { Description = "Torch threads (results are reproducible for the same value)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "Kernel threads (results do not depend on it)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var outDir = new Option<string>("--out") { Description = "Output folder: result.json, metrics.jsonl, checkpoints/", Required = true };
         var export = new Option<bool>("--export-embeddings") { Description = "Write embeddings/ (embeddings.npy, embeddings.json, ablation.json) for the analysis" };
         var json = CliApp.JsonOption();
