@@ -2,11 +2,16 @@ using System.Diagnostics;
 
 namespace EquiGrid.LocalServers;
 
-/// <summary>A throw-away redis-server on a free loopback port (no persistence: the test owns its lifetime).</summary>
+/// <summary>
+/// A throw-away redis-server on a free loopback port. By default without persistence (the test owns its lifetime);
+/// <c>persistent: true</c> turns on the append-only file with an fsync per write, so the server can be stopped and
+/// started again on the same port (<see cref="Stop"/>, <see cref="Start"/>) without losing a write: an outage, not a loss.
+/// </summary>
 public sealed class RedisServer : IDisposable
 {
-    private readonly Process _process;
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "equigrid-redis-" + Guid.NewGuid().ToString("N"));
+    private readonly bool _persistent;
+    private Process? _process;
 
     /// <summary>Path of redis-server, or null when it is not installed.</summary>
     public static string? Executable() => new[] { "/usr/bin/redis-server", "/usr/local/bin/redis-server" }.FirstOrDefault(File.Exists);
@@ -20,23 +25,40 @@ public sealed class RedisServer : IDisposable
     public int ProcessId => _process.Id;
 
     /// <summary>Starts redis-server and waits until it listens.</summary>
-    public RedisServer()
+    public RedisServer(bool persistent = false)
     {
         Port = Loopback.FreePort();
+        _persistent = persistent;
         Directory.CreateDirectory(_dir);
+        Start();
+    }
+
+    /// <summary>Starts the server (again) on its port and folder and waits until it listens.</summary>
+    public void Start()
+    {
+        if (_process is { HasExited: false }) throw new InvalidOperationException("redis-server is already running");
         var psi = new ProcessStartInfo(Executable() ?? throw new InvalidOperationException("redis-server not installed; run scripts/test.sh"))
         { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", _dir }) psi.ArgumentList.Add(a);
+        string[] persistence = _persistent ? ["--appendonly", "yes", "--appendfsync", "always"] : ["--appendonly", "no"];
+        string[] args = ["--port", Port.ToString(), "--bind", "127.0.0.1", "--save", "", .. persistence, "--dir", _dir];
+        foreach (var a in args) psi.ArgumentList.Add(a);
         _process = Process.Start(psi)!;
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
         Loopback.WaitForPort(Port, TimeSpan.FromSeconds(20), _process).GetAwaiter().GetResult();
     }
 
+    /// <summary>Kills the server (SIGKILL: clients see connections drop); its folder stays for <see cref="Start"/>.</summary>
+    public void Stop()
+    {
+        if (_process is { HasExited: false } p) { p.Kill(); p.WaitForExit(5000); }
+    }
+
     /// <summary>Stops the server and deletes its folder.</summary>
     public void Dispose()
     {
-        if (!_process.HasExited) { _process.Kill(); _process.WaitForExit(5000); }
+        Stop();
+        _process?.Dispose();
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
 }

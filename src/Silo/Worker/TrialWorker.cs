@@ -168,7 +168,7 @@ public sealed class TrialWorker(
     private async Task RunAttemptInSlot(TrialLease lease, CancellationToken stoppingToken)
     {
         try { await RunAttempt(lease, stoppingToken); }
-        catch (Exception e) { logger.LogError("Attempt {Attempt} of {Trial} crashed in the worker: {Error}", lease.Attempt, lease.TrialId, e); }
+        catch (Exception e) { logger.LogError(e, "Attempt {Attempt} of {Trial} crashed in the worker", lease.Attempt, lease.TrialId); }
         finally { Interlocked.Decrement(ref _busySlots); }
     }
 

@@ -10,7 +10,7 @@ namespace EquiGrid.Client.Commands.Cluster;
 public static class ClusterCommands
 {
     /// <summary>All cluster verbs (Program.cs adds them with one line).</summary>
-    public static IEnumerable<Command> Create() => [Submit(), Status(), Trials(), Nodes(), Cancel(), Results(), PullCommand.Create(), RunCommand.Create()];
+    public static IEnumerable<Command> Create() => [Submit(), Status(), Trials(), Nodes(), Cancel(), Retry(), Results(), PullCommand.Create(), RunCommand.Create()];
 
     private static Command Submit()
     {
@@ -22,9 +22,19 @@ public static class ClusterCommands
         {
             var (definition, trials) = StudyFile.Load(parse.GetValue(file)!); // every error with its line, before connecting
             using var host = await ClusterConnection.ConnectAsync(parse, ct);
-            var snap = await ClusterConnection.Grains(host).GetGrain<IStudyGrain>(definition.Id).Submit(definition);
-            if (parse.GetValue(json)) CliApp.WriteJson(new { snap.StudyId, Trials = trials.Count, Status = snap.Status.ToString() });
-            else Console.WriteLine($"submitted {definition.Id}: {trials.Count} trials");
+            var study = ClusterConnection.Grains(host).GetGrain<IStudyGrain>(definition.Id);
+            bool existed = (await study.GetSnapshot()).Definition is not null;
+            var snap = await study.Submit(definition);
+            int failed = snap.Count(TrialStatus.Failed);
+            if (parse.GetValue(json))
+            {
+                CliApp.WriteJson(new { snap.StudyId, Trials = trials.Count, snap.Status, AlreadySubmitted = existed, Failed = failed });
+                return ExitCodes.Ok;
+            }
+            if (!existed) { Console.WriteLine($"submitted {definition.Id}: {trials.Count} trials"); return ExitCodes.Ok; }
+            // Re-submitting changes nothing: say so, and how to re-run what failed.
+            Console.WriteLine($"already submitted, unchanged: {StudyView.Summary(snap)}");
+            if (failed > 0) Console.WriteLine($"{failed} failed trial(s) are not re-run by submitting again; re-queue them with: equigrid retry {definition.Id}");
             return ExitCodes.Ok;
         }, ct));
         return cmd;
@@ -46,7 +56,7 @@ public static class ClusterCommands
             {
                 var sched = await grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey).GetSnapshot();
                 var snaps = await Task.WhenAll(sched.Studies.Select(s => grains.GetGrain<IStudyGrain>(s).GetSnapshot()));
-                if (parse.GetValue(json)) CliApp.WriteJson(snaps.Select(s => new { s.StudyId, Status = s.Status.ToString(), Trials = s.Rows.Count }));
+                if (parse.GetValue(json)) CliApp.WriteJson(snaps.Select(s => new { s.StudyId, s.Status, Trials = s.Rows.Count }));
                 else foreach (var s in snaps) Console.WriteLine(StudyView.Summary(s));
                 return ExitCodes.Ok;
             }
@@ -117,6 +127,26 @@ public static class ClusterCommands
         return cmd;
     }
 
+    private static Command Retry()
+    {
+        var study = new Argument<string>("study") { Description = "Study id" };
+        var trial = new Argument<string?>("trial") { Description = "Trial name (as in `equigrid trials`) or full id; omit to retry every failed trial", Arity = ArgumentArity.ZeroOrOne };
+        var json = CliApp.JsonOption();
+        var cmd = new Command("retry", "Re-queue a study's failed trials (or one of them) with a fresh attempt budget; each resumes from its latest checkpoint") { study, trial, json };
+        ClusterConnection.AddTo(cmd);
+        cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
+        {
+            using var host = await ClusterConnection.ConnectAsync(parse, ct);
+            var id = parse.GetValue(study)!;
+            var retried = await ClusterConnection.Grains(host).GetGrain<IStudyGrain>(id).Retry(parse.GetValue(trial));
+            if (parse.GetValue(json)) CliApp.WriteJson(new { Study = id, Retried = retried });
+            else if (retried.Count == 0) Console.WriteLine($"{id}: no failed trials, nothing to retry");
+            else Console.WriteLine($"re-queued {retried.Count} failed trial(s) of {id}: {string.Join(", ", retried.Select(t => t[(t.IndexOf('/') + 1)..]))}");
+            return ExitCodes.Ok;
+        }, ct));
+        return cmd;
+    }
+
     private static Command Results()
     {
         var study = new Argument<string>("study") { Description = "Study id" };
@@ -126,7 +156,9 @@ public static class ClusterCommands
         cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
         {
             using var host = await ClusterConnection.ConnectAsync(parse, ct);
-            var snap = await ClusterConnection.Grains(host).GetGrain<IStudyGrain>(parse.GetValue(study)!).GetSnapshot();
+            var id = parse.GetValue(study)!;
+            var snap = await ClusterConnection.Grains(host).GetGrain<IStudyGrain>(id).GetSnapshot();
+            if (snap.Definition is null) throw new UserInputException($"study '{id}' does not exist; `equigrid status` lists the studies");
             if (parse.GetValue(json)) CliApp.WriteJson(ResultsTable.Rows(snap));
             else ResultsTable.Print(snap);
             return ExitCodes.Ok;

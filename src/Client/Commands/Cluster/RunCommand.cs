@@ -34,6 +34,9 @@ internal static class RunCommand
             builder.Logging.AddFilter("Orleans", LogLevel.Error);
             builder.Configuration["EquiGrid:Worker:Slots"] = parse.GetValue(slots).ToString();
             builder.Configuration["EquiGrid:Worker:WorkDir"] = Path.Combine(dir, "work");
+            // One node identity for every run on this data folder (the ports are random): a run started after a killed
+            // one releases that one's leases at once instead of waiting for them to lapse, and removes its work folders.
+            builder.Configuration["EquiGrid:Worker:NodeName"] = $"{Environment.MachineName}-embedded";
             builder.Configuration["EquiGrid:Worker:ResultsDir"] = Path.Combine(dir, "studies");
             builder.AddEquiGridSilo(s =>
             {
