@@ -39,6 +39,7 @@ public class TrainingCommandsTests : IDisposable
         Assert.Equal(2, code);
         Assert.Contains("no CUDA device", error);
         Assert.Single(error.Trim().Split('\n'));
+        Assert.False(Directory.Exists(outDir), "a refused device left an output folder behind");
     }
 
     [Fact]
