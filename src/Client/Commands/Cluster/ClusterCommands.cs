@@ -16,11 +16,19 @@ public static class ClusterCommands
     {
         var file = new Argument<string>("study.yaml") { Description = "Study file (see docs/cluster.md)" };
         var json = CliApp.JsonOption();
-        var cmd = new Command("submit", "Validate a study file and submit it to the cluster") { file, json };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Validate and print the expanded trials (id and every field) and claims; contact no cluster" };
+        var skipDataCheck = SkipDataCheckOption();
+        var cmd = new Command("submit", "Validate a study file and submit it to the cluster") { file, dryRun, skipDataCheck, json };
         ClusterConnection.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
         {
-            var (definition, trials) = StudyFile.Load(parse.GetValue(file)!); // every error with its line, before connecting
+            var (definition, trials) = LoadStudy(parse.GetValue(file)!, parse.GetValue(skipDataCheck)); // every error with its line, before connecting
+            if (parse.GetValue(dryRun))
+            {
+                if (parse.GetValue(json)) CliApp.WriteJson(StudyPlan.Json(definition, trials));
+                else StudyPlan.Print(definition, trials);
+                return ExitCodes.Ok;
+            }
             using var host = await ClusterConnection.ConnectAsync(parse, ct);
             var study = ClusterConnection.Grains(host).GetGrain<IStudyGrain>(definition.Id);
             bool existed = (await study.GetSnapshot()).Definition is not null;
@@ -38,6 +46,25 @@ public static class ClusterCommands
             return ExitCodes.Ok;
         }, ct));
         return cmd;
+    }
+
+    /// <summary>The <c>--skip-data-check</c> flag of the verbs that read a study file.</summary>
+    internal static Option<bool> SkipDataCheckOption() => new("--skip-data-check")
+    {
+        Description = "Do not require every data_path to exist on this machine (when the data lives only on the nodes)",
+    };
+
+    /// <summary>
+    /// Reads and validates a study file, and refuses data paths that do not exist here (unless skipped): a trial that
+    /// cannot read its data would fail on a node instead.
+    /// </summary>
+    internal static (StudyDefinition Definition, IReadOnlyList<ExpandedTrial> Trials) LoadStudy(string path, bool skipDataCheck)
+    {
+        var (definition, trials) = StudyFile.Load(path);
+        if (!skipDataCheck && StudyFile.MissingDataPaths(trials) is { Count: > 0 } missing)
+            throw new UserInputException($"{path}: data_path {string.Join(", ", missing.Select(m => $"'{m}'"))} does not exist on this machine " +
+                "(relative paths are relative to the study file); fix the path, or pass --skip-data-check when only the nodes have the data");
+        return (definition, trials);
     }
 
     private static Command Status()
