@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Text.Json;
 using EquiGrid.Silo.Checkpoints;
 using EquiGrid.Training;
+using EquiGrid.Training.Gpu;
 using EquiGrid.TrialRunner;
 using EquiGrid.Silo.Worker;
 
@@ -65,6 +66,7 @@ try
         Store = reporting, TrialId = trialId, Attempt = attempt, Progress = progress, Log = Console.Error,
         Threads = opts.TryGetValue("threads", out var t) ? int.Parse(t) : Environment.ProcessorCount,
         MetricsDirectory = exportDir,
+        EngineFactory = DeviceSelection.For(spec.Device),
     });
     var result = await trainer.RunAsync(cts.Token);
     if (exportDir is not null)

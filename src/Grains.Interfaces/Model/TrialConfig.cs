@@ -44,6 +44,8 @@ public sealed record TrialConfig
     /// changes what is exported, never the trained weights.
     /// </summary>
     [Id(15)] public IReadOnlyList<double>? ExportAt { get; init; }
+    /// <summary>"auto", "cpu" or "gpu": where the trial trains (not part of its name; checkpoints resume on any device).</summary>
+    [Id(16)] public string Device { get; init; } = "auto";
 
     /// <summary>A short stable name such as "L0-1-2_h32_e3_s21616" (+ "_key-value" per extra axis).</summary>
     public string Name
@@ -63,6 +65,7 @@ public sealed record TrialConfig
         && MaxMolecules == other.MaxMolecules && BatchSize == other.BatchSize && LearningRate.Equals(other.LearningRate)
         && Layers == other.Layers && AtomDim == other.AtomDim && Basis == other.Basis && Cutoff.Equals(other.Cutoff)
         && Graph == other.Graph && DataPath == other.DataPath && CheckpointEverySteps == other.CheckpointEverySteps
+        && Device == other.Device
         && (Extra ?? new()).SequenceEqual(other.Extra ?? new()) && (ExportAt ?? []).SequenceEqual(other.ExportAt ?? []);
 
     /// <inheritdoc />

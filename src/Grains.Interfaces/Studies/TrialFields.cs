@@ -40,6 +40,8 @@ public static class TrialFields
         new("export_at", "fractions of training in (0, 1] after which the embeddings are exported too, such as [0.3, 1]",
             (c, v) => c with { ExportAt = Fractions(v) }, c => c.ExportAt is { } f ? string.Join(",", f.Select(Text)) : null),
         new("checkpoint_every_steps", "a positive step count", (c, v) => c with { CheckpointEverySteps = PositiveInt(v, int.MaxValue) }, c => Text(c.CheckpointEverySteps)),
+        new("device", "'auto' (a GPU when the node has one), 'cpu' or 'gpu'",
+            (c, v) => c with { Device = v is "auto" or "cpu" or "gpu" ? v : throw new FormatException($"'{v}' is not a device") }, c => c.Device),
     }.ToDictionary(f => f.Name);
 
     /// <summary>Plural spellings accepted under <c>grid:</c> ("lsets", "seeds").</summary>

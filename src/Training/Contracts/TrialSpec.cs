@@ -45,6 +45,12 @@ public sealed record TrialSpec
     public List<double>? ExportAt { get; init; }
     /// <summary>Free-form extra axes of the study grid (kept for reporting).</summary>
     public Dictionary<string, string>? Extra { get; init; }
+    /// <summary>
+    /// Where the trial trains: "auto" (a GPU when the node has one, else the CPU), "cpu" (TorchSharp) or "gpu" (the
+    /// ILGPU path on a CUDA device; fails on a node without one). Not part of the trial's identity: a checkpoint
+    /// written on one device resumes on the other.
+    /// </summary>
+    public string Device { get; init; } = TrainingDevices.Auto;
 
     /// <summary>A short stable name such as "L0-1-2_h32_e3_s21616".</summary>
     [JsonIgnore]
