@@ -41,7 +41,7 @@ try
     var reporting = new ReportingCheckpointStore(store, r => Emit(new RunnerMessage
     {
         Kind = "checkpoint", Attempt = r.Attempt, Step = r.Step, Location = r.Location, Sha256 = r.Sha256, Bytes = r.Bytes, CreatedAt = r.CreatedAt,
-    }));
+    }), (reason, error) => Emit(new RunnerMessage { Kind = "checkpoint_failed", Reason = reason, Error = error }));
     var progress = new SyncProgress(p => Emit(new RunnerMessage
     {
         Kind = "progress", Epoch = p.Epoch, Step = p.Step, TotalSteps = p.TotalSteps, TrainLoss = p.TrainLoss, ValLoss = p.ValLoss,

@@ -20,6 +20,7 @@ public static class ClusterTelemetry
     public static readonly Meter Meter = new(Name);
 
     private static readonly ConcurrentDictionary<string, TrialStatus> TrialStates = new();
+    private static readonly ConcurrentDictionary<string, DateTimeOffset> NodeHeartbeatTimes = new();
 
     /// <summary>
     /// Starts the root span of one trial attempt (a new trace per attempt, so a week-long trial is not one giant trace),
@@ -54,6 +55,22 @@ public static class ClusterTelemetry
     public static readonly Histogram<double> CheckpointLatency = Meter.CreateHistogram<double>("equigrid.checkpoint.latency", "s", "Checkpoint save latency");
     /// <summary>Node heartbeats received.</summary>
     public static readonly Counter<long> Heartbeats = Meter.CreateCounter<long>("equigrid.node.heartbeats", "{heartbeat}", "Node heartbeats");
+    /// <summary>
+    /// Seconds since each node's last heartbeat, for the node grains active in this silo (the alert rules' "node heartbeat
+    /// lost"). A node grain is forgotten when Orleans collects it, so a node removed for good stops being reported then.
+    /// </summary>
+    public static readonly ObservableGauge<double> HeartbeatAge = Meter.CreateObservableGauge("equigrid.node.heartbeat.age", ObserveHeartbeatAges, "s", "Seconds since the node's last heartbeat");
+    /// <summary>Progress reports accepted from running attempts: flat while trials are held means training has stalled.</summary>
+    public static readonly Counter<long> ProgressReports = Meter.CreateCounter<long>("equigrid.progress.reports", "{report}", "Progress reports accepted from running attempts");
+    /// <summary>Attempts that ended in a reported failure (tag <c>study</c>); lapsed leases are counted by <see cref="LeasesLapsed"/>.</summary>
+    public static readonly Counter<long> AttemptsFailed = Meter.CreateCounter<long>("equigrid.attempts.failed", "{attempt}", "Attempts that ended in a reported failure");
+    /// <summary>Trials that used up their attempts and were marked failed (tag <c>study</c>).</summary>
+    public static readonly Counter<long> TrialsFailed = Meter.CreateCounter<long>("equigrid.trials.failed", "{trial}", "Trials marked failed after their last attempt");
+    /// <summary>
+    /// Checkpoints that could not be saved (<c>reason=save</c>) or were skipped on load because they did not verify
+    /// (<c>reason=corrupt</c>), as relayed by the worker from its trial runner.
+    /// </summary>
+    public static readonly Counter<long> CheckpointFailures = Meter.CreateCounter<long>("equigrid.checkpoint.failures", "{checkpoint}", "Checkpoints that failed to save or to verify");
     /// <summary>Per-l utilisation of finished trials (from their analysis summaries).</summary>
     public static readonly Histogram<double> Utilisation = Meter.CreateHistogram<double>("equigrid.trial.utilisation", "1", "Per-l irrep utilisation of finished trials");
 
@@ -62,6 +79,18 @@ public static class ClusterTelemetry
 
     /// <summary>Forgets a deactivated trial grain.</summary>
     public static void ForgetTrial(string trialId) => TrialStates.TryRemove(trialId, out _);
+
+    /// <summary>Records a node's heartbeat for the age gauge.</summary>
+    public static void SetHeartbeat(string node, DateTimeOffset at) => NodeHeartbeatTimes[node] = at;
+
+    /// <summary>Forgets a deactivated node grain.</summary>
+    public static void ForgetNode(string node) => NodeHeartbeatTimes.TryRemove(node, out _);
+
+    private static IEnumerable<Measurement<double>> ObserveHeartbeatAges()
+    {
+        var now = DateTimeOffset.UtcNow;
+        return NodeHeartbeatTimes.Select(kv => new Measurement<double>((now - kv.Value).TotalSeconds, new KeyValuePair<string, object?>("node", kv.Key)));
+    }
 
     private static IEnumerable<Measurement<int>> ObserveTrials() =>
         TrialStates.Values.GroupBy(s => s).Select(g => new Measurement<int>(g.Count(), new KeyValuePair<string, object?>("state", g.Key.ToString().ToLowerInvariant())));

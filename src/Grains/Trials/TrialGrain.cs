@@ -90,6 +90,7 @@ public sealed class TrialGrain(
             if (progress.EpochSeconds is { } sec) ClusterTelemetry.EpochDuration.Record(sec);
         }
         if (progress.MoleculesPerSecond > 0) ClusterTelemetry.MoleculesPerSecond.Record(progress.MoleculesPerSecond);
+        ClusterTelemetry.ProgressReports.Add(1);
         await SaveAsync();
         return ReportAck.Accepted;
     }
@@ -134,6 +135,7 @@ public sealed class TrialGrain(
         if (ack != ReportAck.Accepted) return ack;
         S.Error = error;
         logger.LogWarning("Trial {Trial} attempt {Attempt} failed: {Error}", Id, attempt, error);
+        ClusterTelemetry.AttemptsFailed.Add(1, new KeyValuePair<string, object?>("study", S.StudyId));
         await Requeue(error);
         return ReportAck.Accepted;
     }
@@ -216,6 +218,7 @@ public sealed class TrialGrain(
         {
             S.Status = TrialStatus.Failed;
             S.Error = $"gave up after {S.Attempt} attempts; last: {reason}";
+            ClusterTelemetry.TrialsFailed.Add(1, new KeyValuePair<string, object?>("study", S.StudyId));
             await SaveAsync();
             await NotifyTerminal();
             return;

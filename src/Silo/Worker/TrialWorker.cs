@@ -166,6 +166,12 @@ public sealed class TrialWorker(
                 RunnerMessage? m;
                 try { m = JsonSerializer.Deserialize<RunnerMessage>(line, RunnerMessage.Json); } catch (JsonException) { continue; }
                 if (m is null) continue;
+                if (m.Kind == "checkpoint_failed")
+                {
+                    ClusterTelemetry.CheckpointFailures.Add(1, new KeyValuePair<string, object?>("reason", m.Reason));
+                    logger.LogWarning("Attempt {Attempt} of {Trial}: checkpoint {Reason} failure: {Error}", lease.Attempt, lease.TrialId, m.Reason, m.Error);
+                    continue;
+                }
                 WithToken();
                 ReportAck ack;
                 if (m.Kind == "checkpoint")
