@@ -1,5 +1,6 @@
-using EquiGrid.Kernels;
+using EquiGrid.Benchmarks;
 using EquiGrid.Kernels.Diagnostics;
+using EquiGrid.Kernels;
 
 namespace EquiGrid.Bench;
 

@@ -1,3 +1,4 @@
+using EquiGrid.Benchmarks;
 using EquiGrid.Training;
 
 namespace EquiGrid.Bench.Cases;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EquiGrid.Benchmarks;
 using EquiGrid.Client.Cli;
 using EquiGrid.Training;
 

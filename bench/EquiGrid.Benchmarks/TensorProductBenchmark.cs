@@ -1,6 +1,7 @@
+using EquiGrid.Kernels;
 using EquiGrid.Kernels.Diagnostics;
 
-namespace EquiGrid.Kernels;
+namespace EquiGrid.Benchmarks;
 
 /// <summary>Which implementation a tensor-product benchmark times.</summary>
 public enum TensorProductEngine
