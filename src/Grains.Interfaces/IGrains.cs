@@ -22,6 +22,12 @@ public interface IStudyGrain : IGrainWithStringKey
     [Alias("Cancel")] Task<StudySnapshot> Cancel();
     /// <summary>Changes the study's scheduling priority.</summary>
     [Alias("SetPriority")] Task SetPriority(int priority);
+    /// <summary>
+    /// Re-queues the study's failed trials (or only <paramref name="trialId"/>, a trial name or full id) with a fresh
+    /// attempt budget; their checkpoints are kept, so each resumes where it stopped. Returns the ids re-queued.
+    /// Unknown study or trial, or a named trial that is not failed: <see cref="ArgumentException"/>.
+    /// </summary>
+    [Alias("Retry")] Task<IReadOnlyList<string>> Retry(string? trialId = null);
     /// <summary>A trial reached a terminal state (one-way: trials never wait on their study).</summary>
     [OneWay, Alias("TrialFinished")] Task TrialFinished(StudyRow row);
 }
@@ -45,13 +51,27 @@ public interface ITrialGrain : IGrainWithStringKey
     [Alias("CommitCheckpoint")] Task<ReportAck> CommitCheckpoint(int attempt, CheckpointPointer checkpoint);
     /// <summary>Completes the trial; repeating the same attempt's completion is accepted and changes nothing.</summary>
     [Alias("Complete")] Task<ReportAck> Complete(int attempt, TrialOutcome outcome);
-    /// <summary>Ends the attempt with an error: back to the queue while attempts remain, else failed.</summary>
-    [Alias("Fail")] Task<ReportAck> Fail(int attempt, string error);
+    /// <summary>
+    /// Ends the attempt with an error. <see cref="FailureKind.Trial"/>: back to the queue while attempts remain, else
+    /// failed; <see cref="FailureKind.BadInput"/>: failed at once; <see cref="FailureKind.Infrastructure"/>: back to the
+    /// queue after a backoff, without using up an attempt (up to a separate cap).
+    /// </summary>
+    [Alias("Fail")] Task<ReportAck> Fail(int attempt, string error, FailureKind kind = FailureKind.Trial);
+    /// <summary>
+    /// Hands the lease back at once (the node is stopping or known to be gone): the trial is queued again with no
+    /// backoff, and nothing is counted against its attempt budget.
+    /// </summary>
+    [Alias("Release")] Task<ReportAck> Release(int attempt, string reason);
+    /// <summary>
+    /// A failed trial goes back to the queue with a fresh attempt budget (its checkpoints kept); false when the trial is
+    /// not failed. The caller (the study) enqueues it with the scheduler.
+    /// </summary>
+    [Alias("Retry")] Task<bool> Retry();
     /// <summary>Re-queues the trial when its lease has lapsed; returns the current snapshot either way.</summary>
     [Alias("ExpireIfLapsed")] Task<TrialSnapshot> ExpireIfLapsed();
     /// <summary>Cancels the trial unless it is already terminal.</summary>
     [Alias("Cancel")] Task Cancel();
-    /// <summary>Current state.</summary>
+    /// <summary>Current state (read-only: never writes state, so it answers while storage is down).</summary>
     [Alias("GetSnapshot")] Task<TrialSnapshot> GetSnapshot();
 }
 
@@ -79,8 +99,16 @@ public interface ISchedulerGrain : IGrainWithStringKey
     [Alias("Enqueue")] Task Enqueue(string studyId, int priority, IReadOnlyList<string> trialIds, IReadOnlyList<TrialConfig> configs);
     /// <summary>Leases the best trial for this node, or null when none fits.</summary>
     [Alias("Lease")] Task<TrialLease?> Lease(NodeCapabilities node);
-    /// <summary>A trial changed in a way the queue must know (back to queue, or terminal) after <paramref name="attempt"/>. One-way.</summary>
-    [OneWay, Alias("TrialChanged")] Task TrialChanged(string trialId, TrialStatus status, int attempt);
+    /// <summary>
+    /// A trial changed in a way the queue must know (back to queue, or terminal) after <paramref name="attempt"/>; a
+    /// queued trial is not leased before <paramref name="notBefore"/> (the backoff after an infrastructure failure). One-way.
+    /// </summary>
+    [OneWay, Alias("TrialChanged")] Task TrialChanged(string trialId, TrialStatus status, int attempt, DateTimeOffset? notBefore = null);
+    /// <summary>
+    /// A node's worker (re)started: any lease still recorded for that node belongs to a previous incarnation that is
+    /// certainly gone, so each is released at once instead of waiting for it to lapse. Returns the leases released.
+    /// </summary>
+    [Alias("NodeStarted")] Task<int> NodeStarted(string node);
     /// <summary>Changes a study's priority.</summary>
     [Alias("SetPriority")] Task SetPriority(string studyId, int priority);
     /// <summary>Drops a cancelled study's pending trials.</summary>

@@ -20,4 +20,14 @@ public sealed class SchedulingOptions
     public TimeSpan NodeTimeout { get; set; } = TimeSpan.FromSeconds(30);
     /// <summary>Checkpoint pointers kept per trial (the blob store keeps the same number of blobs).</summary>
     public int CheckpointsKept { get; set; } = 3;
+    /// <summary>
+    /// Infrastructure failures (lease lapsed, node lost, runner killed by a signal, storage unreachable) a trial may
+    /// suffer before it is marked failed. High on purpose: they are not the trial's fault and do not use up
+    /// <c>max_attempts</c>; the cap only stops a trial that kills every node it lands on from circulating forever.
+    /// </summary>
+    public int MaxInfrastructureFailures { get; set; } = 100;
+    /// <summary>Wait before a trial is leased again after its first infrastructure failure; doubles with each further one.</summary>
+    public TimeSpan InfrastructureBackoff { get; set; } = TimeSpan.FromSeconds(2);
+    /// <summary>Upper bound of that backoff.</summary>
+    public TimeSpan MaxInfrastructureBackoff { get; set; } = TimeSpan.FromMinutes(5);
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using EquiGrid.Silo.Checkpoints;
 using EquiGrid.Training;
@@ -13,6 +14,11 @@ using EquiGrid.Silo.Worker;
 var opts = new Dictionary<string, string>();
 for (int i = 0; i + 1 < args.Length; i += 2) opts[args[i].TrimStart('-')] = args[i + 1];
 string Need(string k) => opts.TryGetValue(k, out var v) ? v : throw new ArgumentException($"--{k} is required");
+
+// Ctrl+C in a terminal signals the whole foreground process group, this child included: the worker decides when an
+// attempt stops (it kills the child and hands the lease back), so the runner ignores SIGINT. It still stops when its
+// silo dies (--parent-pid) and on SIGTERM/SIGKILL.
+using var ignoreCtrlC = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
 
 try
 {
@@ -33,15 +39,20 @@ try
     {
         // If the silo dies (even by SIGKILL) the attempt must stop too: its lease will lapse and another node resumes it.
         var parent = Process.GetProcessById(int.Parse(ppid));
-        _ = Task.Run(async () => { await parent.WaitForExitAsync(); Environment.Exit(3); });
+        _ = Task.Run(async () => { await parent.WaitForExitAsync(); Environment.Exit(RunnerExitCodes.ParentGone); });
     }
     var stdout = Console.Out;
     var gate = new object();
     void Emit(RunnerMessage m) { lock (gate) { stdout.WriteLine(JsonSerializer.Serialize(m, RunnerMessage.Json)); stdout.Flush(); } }
-    var reporting = new ReportingCheckpointStore(store, r => Emit(new RunnerMessage
+    // Only the trial's own checkpoints move its pointer; the models kept for export_at live under sibling keys.
+    var reporting = new ReportingCheckpointStore(store, r => { if (r.TrialId == trialId) Emit(new RunnerMessage
     {
         Kind = "checkpoint", Attempt = r.Attempt, Step = r.Step, Location = r.Location, Sha256 = r.Sha256, Bytes = r.Bytes, CreatedAt = r.CreatedAt,
-    }), (reason, error) => Emit(new RunnerMessage { Kind = "checkpoint_failed", Reason = reason, Error = error }));
+    }); }, (r, error) => Emit(new RunnerMessage
+    {
+        Kind = "checkpoint_corrupt", Attempt = r.Attempt, Step = r.Step, Location = r.Location, Sha256 = r.Sha256, Bytes = r.Bytes,
+        CreatedAt = r.CreatedAt, Error = error,
+    }), (step, error) => Emit(new RunnerMessage { Kind = "checkpoint_save_failed", Attempt = attempt, Step = step, Error = error }));
     var progress = new SyncProgress(p => Emit(new RunnerMessage
     {
         Kind = "progress", Epoch = p.Epoch, Step = p.Step, TotalSteps = p.TotalSteps, TrainLoss = p.TrainLoss, ValLoss = p.ValLoss,
@@ -58,16 +69,28 @@ try
     var result = await trainer.RunAsync(cts.Token);
     if (exportDir is not null)
     {
-        EmbeddingExporter.Export(trainer, data, exportDir);
+        await EmbeddingExporter.ExportAsync(trainer, data, exportDir, ct: cts.Token);
         WriteAtomic(Path.Combine(exportDir, "result.json"), JsonSerializer.Serialize(result, RunnerMessage.Json));
     }
     WriteAtomic(Need("result"), JsonSerializer.Serialize(result, RunnerMessage.Json));
-    return 0;
+    return RunnerExitCodes.Ok;
 }
-catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or FileNotFoundException)
+catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
 {
     Console.Error.WriteLine($"trial-runner: error: {e.Message}");
-    return 2;
+    return RunnerExitCodes.BadInput;
+}
+catch (Exception e) when (StorageErrors.IsUnreachable(e))
+{
+    Console.Error.WriteLine($"trial-runner: checkpoint storage unreachable: {e.GetType().Name}: {StorageErrors.FirstLine(e)}");
+    return RunnerExitCodes.StorageUnreachable;
+}
+catch (Exception e)
+{
+    // The trainer's own failure. Caught here so it exits 1 instead of aborting (134, which reads as a crash signal).
+    Console.Error.WriteLine($"trial-runner: failed: {e.GetType().Name}: {StorageErrors.FirstLine(e)}");
+    Console.Error.WriteLine(e);
+    return RunnerExitCodes.TrialError;
 }
 
 static void WriteAtomic(string path, string text)

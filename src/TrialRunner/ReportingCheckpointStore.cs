@@ -4,18 +4,21 @@ namespace EquiGrid.TrialRunner;
 
 /// <summary>
 /// Wraps the real store and announces each committed checkpoint on stdout so the worker can move the pointer, and each
-/// checkpoint that failed to save or to verify on load, so the silo can log and count it (the runner's own stderr is
-/// kept only for failed attempts).
+/// checkpoint that failed verification on load or could not be saved, so the silo logs and counts it.
 /// </summary>
-internal sealed class ReportingCheckpointStore(ICheckpointStore inner, Action<CheckpointRef> committed, Action<string, string> failed) : ICheckpointStore
+internal sealed class ReportingCheckpointStore(
+    ICheckpointStore inner, Action<CheckpointRef> committed, Action<CheckpointRef, string> corrupt, Action<long, string> saveFailed) : ICheckpointStore
 {
     public async Task<CheckpointRef> SaveAsync(string trialId, int attempt, long step, ReadOnlyMemory<byte> payload, CancellationToken ct = default)
     {
         CheckpointRef r;
-        try { r = await inner.SaveAsync(trialId, attempt, step, payload, ct); }
+        try
+        {
+            r = await inner.SaveAsync(trialId, attempt, step, payload, ct);
+        }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            failed("save", $"step {step}: {e.GetType().Name}: {e.Message}");
+            saveFailed(step, $"{e.GetType().Name}: {StorageErrors.FirstLine(e)}");
             throw;
         }
         committed(r);
@@ -26,10 +29,13 @@ internal sealed class ReportingCheckpointStore(ICheckpointStore inner, Action<Ch
 
     public async Task<byte[]> LoadAsync(CheckpointRef checkpoint, CancellationToken ct = default)
     {
-        try { return await inner.LoadAsync(checkpoint, ct); }
+        try
+        {
+            return await inner.LoadAsync(checkpoint, ct);
+        }
         catch (CheckpointCorruptException e)
         {
-            failed("corrupt", e.Message);
+            corrupt(checkpoint, e.Message);
             throw;
         }
     }

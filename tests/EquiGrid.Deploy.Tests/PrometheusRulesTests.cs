@@ -24,12 +24,12 @@ public class PrometheusRulesTests
             Assert.Contains(r.Str("labels", "severity"), new[] { "info", "warning", "critical" });
             Assert.False(string.IsNullOrWhiteSpace(r.Str("annotations", "summary")), $"{name}: no summary");
         }
-        var byMetric = rules.ToLookup(r => r.Str("expr")!);
         string Expr(string alert) => rules.Single(r => r.Str("alert") == alert).Str("expr")!;
         Assert.Contains("equigrid_node_heartbeat_age_seconds", Expr("EquiGridNodeHeartbeatLost"));
         Assert.Contains("equigrid_attempts_failed_total", Expr("EquiGridTrialFailingRepeatedly"));
         Assert.Contains("equigrid_progress_reports_total", Expr("EquiGridNoTrainingProgress"));
-        Assert.Contains("equigrid_checkpoint_failures_total", Expr("EquiGridCheckpointFailures"));
+        Assert.Contains("equigrid_checkpoints_save_failed_total", Expr("EquiGridCheckpointSaveFailures"));
+        Assert.Contains("equigrid_checkpoints_corrupt_total", Expr("EquiGridCorruptCheckpoints"));
         Assert.Contains("job=\"equigrid-silos\"", Expr("EquiGridSiloDown"));
         var job = DeployFiles.LoadOne(DeployFiles.At("prometheus.yml")).Seq("scrape_configs").Single().Str("job_name");
         Assert.Equal("equigrid-silos", job);

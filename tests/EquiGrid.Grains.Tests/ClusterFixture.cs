@@ -20,6 +20,9 @@ public sealed class ClusterFixture : IDisposable
     /// <summary>Lease duration configured in the silo (short so lapse tests are quick).</summary>
     public static readonly TimeSpan Lease = TimeSpan.FromSeconds(2);
 
+    /// <summary>First backoff after an infrastructure failure (doubles with each further one).</summary>
+    public static readonly TimeSpan InfrastructureBackoff = TimeSpan.FromMilliseconds(300);
+
     public TestCluster Cluster { get; }
     public static string StateDir { get; } = Path.Combine(Path.GetTempPath(), "equigrid-grains-tests-" + Guid.NewGuid().ToString("N"));
 
@@ -50,7 +53,7 @@ public sealed class ClusterFixture : IDisposable
             silo.UseInMemoryReminderService();
             silo.Services.AddGrainStorage(GrainStorage.Name, (sp, _) =>
                 new FileGrainStorage(StateDir, new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()), sp.GetRequiredService<ILogger<FileGrainStorage>>()));
-            silo.Services.Configure<SchedulingOptions>(o => { o.LeaseDuration = Lease; o.ScanInterval = TimeSpan.FromMilliseconds(500); });
+            silo.Services.Configure<SchedulingOptions>(o => { o.LeaseDuration = Lease; o.ScanInterval = TimeSpan.FromMilliseconds(500); o.InfrastructureBackoff = InfrastructureBackoff; });
             silo.Services.AddSingleton<IIncomingGrainCallFilter>(sp => new ClusterTokenFilter(Token, sp.GetRequiredService<ILogger<ClusterTokenFilter>>()));
         }
     }

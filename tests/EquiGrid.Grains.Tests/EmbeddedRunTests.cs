@@ -24,11 +24,12 @@ public class EmbeddedRunTests
         Id = id, Base = Tiny, Axes = [new GridAxis("seed", ["7"])], MaxAttempts = 5,
     };
 
-    private static IHost StartSilo(string dir)
+    private static IHost StartSilo(string dir, string lease = "00:00:03", string? node = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error);
-        builder.Configuration["EquiGrid:Scheduling:LeaseDuration"] = "00:00:03";
+        builder.Configuration["EquiGrid:Scheduling:LeaseDuration"] = lease;
+        if (node is not null) builder.Configuration["EquiGrid:Worker:NodeName"] = node;
         builder.Configuration["EquiGrid:Scheduling:ScanInterval"] = "00:00:01";
         builder.Configuration["EquiGrid:Worker:Threads"] = "1";
         builder.Configuration["EquiGrid:Worker:WorkDir"] = Path.Combine(dir, "work");
@@ -71,18 +72,24 @@ public class EmbeddedRunTests
             Assert.False(string.IsNullOrEmpty(reference));
 
             // Interrupted: stop the whole silo once a checkpoint is committed, then start a new one on the same folder.
+            // A long lease: a stopping worker hands its lease back, so the restart must not wait for it to lapse.
             var dir = Path.Combine(root, "b");
             long checkpointStep;
-            using (var host = StartSilo(dir))
+            using (var host = StartSilo(dir, lease: "00:00:30"))
             {
                 await host.Services.GetRequiredService<IGrainFactory>().GetGrain<IStudyGrain>("cut").Submit(Study("cut"));
                 var t = await WaitFor(host, "cut", t => t.LatestCheckpoint is not null, TimeSpan.FromMinutes(3));
                 checkpointStep = t.LatestCheckpoint!.Step;
                 Assert.NotEqual(TrialStatus.Completed, t.Status);
-                await host.StopAsync(); // kills the child; the lease is left to lapse
+                await host.StopAsync(); // kills the child and hands the lease back
             }
-            using (var host = StartSilo(dir))
+            var restarted = DateTime.UtcNow;
+            using (var host = StartSilo(dir, lease: "00:00:30"))
             {
+                var resumed = await WaitFor(host, "cut", t => t.Attempt >= 2, TimeSpan.FromMinutes(3));
+                Assert.True(DateTime.UtcNow - restarted < TimeSpan.FromSeconds(20), $"the interrupted trial waited {DateTime.UtcNow - restarted} for its old lease");
+                // Stopping the silo is not the trial's failure: nothing counted against max_attempts.
+                Assert.Equal((0, 1), (resumed.TrialFailures, resumed.InfrastructureFailures));
                 var t = await WaitFor(host, "cut", t => t.Status == TrialStatus.Completed, TimeSpan.FromMinutes(3));
                 Assert.True(t.Attempt >= 2, $"expected a resumed attempt, got attempt {t.Attempt}");
                 Assert.True(t.LatestCheckpoint!.Step >= checkpointStep);
@@ -95,6 +102,28 @@ public class EmbeddedRunTests
         finally
         {
             try { Directory.Delete(root, true); } catch (IOException) { }
+        }
+    }
+
+    [Fact]
+    public async Task Attempt_folders_left_by_a_killed_silo_are_removed_when_its_node_starts_again()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "equigrid-leftover-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            // What a SIGKILLed silo leaves: an attempt folder under its node's work folder. Another node's is not touched.
+            var leftover = Directory.CreateDirectory(Path.Combine(dir, "work", "leftover-node", "0123abcd")).FullName;
+            File.WriteAllText(Path.Combine(leftover, "spec.json"), "{}");
+            var other = Directory.CreateDirectory(Path.Combine(dir, "work", "other-node", "4567ef01")).FullName;
+            using var host = StartSilo(dir, node: "leftover-node");
+            for (int i = 0; i < 100 && Directory.Exists(leftover); i++) await Task.Delay(100);
+            Assert.False(Directory.Exists(leftover));
+            Assert.True(Directory.Exists(other));
+            await host.StopAsync();
+        }
+        finally
+        {
+            try { Directory.Delete(dir, true); } catch (IOException) { }
         }
     }
 }

@@ -91,6 +91,97 @@ public class StudyAndSchedulerTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task The_scheduler_holds_a_trial_back_during_its_infrastructure_backoff()
+    {
+        var id = NewId();
+        await fixture.Grains.GetGrain<IStudyGrain>(id).Submit(TestStudies.Grid(id, seeds: 1) with { Axes = [new GridAxis("lset", ["0,1"]), new GridAxis("hidden", ["4"])] });
+        var first = (await LeaseAll(id, TestStudies.Node("backoff-node"), 10)).Single();
+        var trial = fixture.Grains.GetGrain<ITrialGrain>(first.TrialId);
+        Assert.Equal(ReportAck.Accepted, await trial.Fail(first.Attempt, "runner killed (SIGKILL)", FailureKind.Infrastructure));
+        // Four more interruptions (leased directly) push the backoff to 16 x the base: long enough to observe.
+        for (int i = 0; i < 4; i++)
+        {
+            var lease = (await trial.TryLease("backoff-node", TimeSpan.FromMinutes(1)))!;
+            await trial.Fail(lease.Attempt, "runner killed (SIGKILL)", FailureKind.Infrastructure);
+        }
+        var notBefore = (await trial.GetSnapshot()).NotBefore!.Value;
+        Assert.Empty(await LeaseAll(id, TestStudies.Node("backoff-node"), 10));
+        while (DateTimeOffset.UtcNow < notBefore + TimeSpan.FromMilliseconds(200)) await Task.Delay(100);
+        var after = (await LeaseAll(id, TestStudies.Node("backoff-node"), 10)).Single();
+        Assert.Equal((first.TrialId, 6), (after.TrialId, after.Attempt));
+    }
+
+    [Fact]
+    public async Task A_restarted_node_releases_the_leases_of_its_previous_run_at_once()
+    {
+        var id = NewId();
+        await fixture.Grains.GetGrain<IStudyGrain>(id).Submit(TestStudies.Grid(id, seeds: 1) with { Axes = [new GridAxis("lset", ["0,1"]), new GridAxis("hidden", ["4"])] });
+        var node = "restart-node-" + id;
+        var first = (await LeaseAll(id, TestStudies.Node(node), 10)).Single();
+        Assert.Equal(1, await Scheduler.NodeStarted(node)); // the same node name starting again: its old attempt is gone
+        var trial = fixture.Grains.GetGrain<ITrialGrain>(first.TrialId);
+        var snap = await trial.GetSnapshot();
+        Assert.Equal((TrialStatus.Queued, 1, null), (snap.Status, snap.InfrastructureFailures, snap.NotBefore));
+        var second = (await LeaseAll(id, TestStudies.Node(node), 10)).Single(); // leasable now, not after the 2 s lease
+        Assert.Equal(2, second.Attempt);
+        Assert.Equal(0, await Scheduler.NodeStarted("another-node-" + id));
+    }
+
+    [Fact]
+    public async Task Retry_requeues_the_failed_trials_of_a_study()
+    {
+        var id = NewId();
+        var study = fixture.Grains.GetGrain<IStudyGrain>(id);
+        await study.Submit(TestStudies.Grid(id, seeds: 1, maxAttempts: 1));
+        var leases = await LeaseAll(id, TestStudies.Node("retry-node", gpu: "H100"), 50);
+        Assert.Equal(4, leases.Count);
+        var failed = leases[0];
+        var trial = fixture.Grains.GetGrain<ITrialGrain>(failed.TrialId);
+        await trial.CommitCheckpoint(failed.Attempt, new CheckpointPointer(failed.Attempt, 12, "c/12", new string('0', 64), 10, DateTimeOffset.UtcNow));
+        await trial.Fail(failed.Attempt, "trial runner exited with 1: boom");
+        foreach (var l in leases.Skip(1)) await fixture.Grains.GetGrain<ITrialGrain>(l.TrialId).Complete(l.Attempt, TestStudies.Outcome(0.1));
+        Assert.Equal(StudyStatus.CompletedWithFailures, (await study.GetSnapshot()).Status);
+
+        var unknown = await Assert.ThrowsAnyAsync<ArgumentException>(() => study.Retry("no-such-trial"));
+        Assert.Contains("not in study", unknown.Message);
+        var completed = await Assert.ThrowsAnyAsync<ArgumentException>(() => study.Retry(leases[1].TrialId.Split('/')[1]));
+        Assert.Contains("only failed trials", completed.Message);
+        await Assert.ThrowsAnyAsync<ArgumentException>(() => fixture.Grains.GetGrain<IStudyGrain>(NewId()).Retry());
+
+        Assert.Equal([failed.TrialId], await study.Retry());
+        var snap = await study.GetSnapshot();
+        Assert.Equal(StudyStatus.Running, snap.Status);
+        Assert.Equal(TrialStatus.Queued, snap.Rows.Single(r => r.TrialId == failed.TrialId).Status);
+        Assert.Empty(await study.Retry()); // nothing failed any more
+        var again = (await LeaseAll(id, TestStudies.Node("retry-node", gpu: "H100"), 10)).Single();
+        Assert.Equal((failed.TrialId, 2, 12L), (again.TrialId, again.Attempt, again.Checkpoints[0].Step));
+        await trial.Complete(again.Attempt, TestStudies.Outcome(0.2));
+        Assert.Equal(StudyStatus.Completed, (await study.GetSnapshot()).Status);
+    }
+
+    [Fact]
+    public async Task Reading_a_study_never_writes_its_state()
+    {
+        var id = NewId();
+        var study = fixture.Grains.GetGrain<IStudyGrain>(id);
+        await study.Submit(TestStudies.Grid(id, seeds: 1));
+        var leases = await LeaseAll(id, TestStudies.Node("read-node", gpu: "H100"), 50);
+        await fixture.Grains.GetGrain<ITrialGrain>(leases[0].TrialId).ReportProgress(leases[0].Attempt, new ProgressReport(0, 3, 10, 0.5, null, 100, false, null));
+        var file = Directory.GetFiles(Path.Combine(ClusterFixture.StateDir, "study"), $"*{id}*.state").Single();
+        var before = await File.ReadAllBytesAsync(file);
+        for (int i = 0; i < 3; i++)
+        {
+            var snap = await study.GetSnapshot();
+            Assert.Equal(TrialStatus.Running, snap.Rows.Single(r => r.TrialId == leases[0].TrialId).Status); // reads show the trials' state...
+            Assert.Equal(4, (await study.GetTrials()).Count(t => t.Status.IsHeld()));
+        }
+        // ...without writing it: before, every read that saw a trial move on rewrote the study (and failed with storage down).
+        Assert.Equal(before, await File.ReadAllBytesAsync(file));
+        foreach (var l in leases) await fixture.Grains.GetGrain<ITrialGrain>(l.TrialId).Complete(l.Attempt, TestStudies.Outcome(0.1));
+        Assert.Equal(StudyStatus.Completed, (await study.GetSnapshot()).Status);
+    }
+
+    [Fact]
     public async Task Higher_priority_studies_are_served_first_and_large_trials_wait_for_gpu_nodes()
     {
         var low = NewId(); var high = NewId();

@@ -114,7 +114,7 @@ public class TelemetryTests
         var grains = silo.Grains;
         // Real activity wherever a grain call produces the series: a heartbeat, a lease, a progress report, a reported
         // failure that uses up the trial's only attempt. Checkpoint failures are relayed by a worker from its trial
-        // runner, so that one instrument is recorded directly.
+        // runner, so those two instruments are recorded directly.
         var node = TestStudies.Node("alert-node");
         await grains.GetGrain<INodeGrain>(node.Name).Heartbeat(node, []);
         await grains.GetGrain<IStudyGrain>("alerts").Submit(TestStudies.Grid("alerts", seeds: 1, maxAttempts: 1));
@@ -125,7 +125,8 @@ public class TelemetryTests
         Assert.NotNull(failing);
         Assert.Equal(ReportAck.Accepted, await grains.GetGrain<ITrialGrain>(running.TrialId).ReportProgress(running.Attempt, new ProgressReport(0, 1, 10, 1.0, null, 5, false, null)));
         Assert.Equal(ReportAck.Accepted, await grains.GetGrain<ITrialGrain>(failing.TrialId).Fail(failing.Attempt, "alert test"));
-        ClusterTelemetry.CheckpointFailures.Add(1, new KeyValuePair<string, object?>("reason", "save"));
+        ClusterTelemetry.CheckpointSaveFailures.Add(1);
+        ClusterTelemetry.CorruptCheckpoints.Add(1);
         var text = await Scrape(port, t => names.All(t.Contains));
         Assert.All(names, n => Assert.Contains(n, text));
         Assert.Contains("study=\"alerts\"", text); // the per-study alerts group by this label

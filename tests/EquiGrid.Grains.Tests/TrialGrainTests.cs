@@ -104,6 +104,97 @@ public class TrialGrainTests(ClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Infrastructure_failures_never_use_up_the_attempt_budget()
+    {
+        // One attempt allowed: before attempts were classified, the first lapsed lease failed the trial for good.
+        var trial = await NewTrial(maxAttempts: 1);
+        var first = (await trial.TryLease("n1", TimeSpan.FromMilliseconds(300)))!;
+        await Task.Delay(600);
+        var snap = await trial.ExpireIfLapsed(); // the lease lapsed: infrastructure
+        Assert.Equal(TrialStatus.Queued, snap.Status);
+        Assert.Equal((0, 1), (snap.TrialFailures, snap.InfrastructureFailures));
+        for (int i = 0; i < 3; i++)
+        {
+            var lease = (await trial.TryLease("n1", TimeSpan.FromMinutes(1)))!;
+            Assert.Equal(ReportAck.Accepted, await trial.Fail(lease.Attempt, "trial runner exited with 137 (SIGKILL)", FailureKind.Infrastructure));
+        }
+        snap = await trial.GetSnapshot();
+        Assert.Equal(TrialStatus.Queued, snap.Status);
+        Assert.Equal((0, 4), (snap.TrialFailures, snap.InfrastructureFailures));
+        // Backoff doubles per failure: the 4th waits 8 x the base before the scheduler leases it again.
+        Assert.NotNull(snap.NotBefore);
+        Assert.InRange(snap.NotBefore!.Value - DateTimeOffset.UtcNow, ClusterFixture.InfrastructureBackoff * 4, ClusterFixture.InfrastructureBackoff * 8);
+        // The trainer's own error is what the budget is for.
+        var last = (await trial.TryLease("n1", TimeSpan.FromMinutes(1)))!;
+        Assert.Equal(5, last.Attempt);
+        Assert.Equal(ReportAck.Accepted, await trial.Fail(last.Attempt, "trial runner exited with 1: NaN loss"));
+        snap = await trial.GetSnapshot();
+        Assert.Equal(TrialStatus.Failed, snap.Status);
+        Assert.Contains("NaN loss", snap.Error);
+        Assert.Contains("not counted: 4", snap.Error);
+    }
+
+    [Fact]
+    public async Task Bad_input_fails_the_trial_at_once_with_its_message()
+    {
+        var trial = await NewTrial(maxAttempts: 3);
+        var lease = (await trial.TryLease("n1", TimeSpan.FromMinutes(1)))!;
+        Assert.Equal(ReportAck.Accepted, await trial.Fail(lease.Attempt, "trial-runner: error: data_path: /nowhere/qm9.xyz not found", FailureKind.BadInput));
+        var snap = await trial.GetSnapshot();
+        Assert.Equal(TrialStatus.Failed, snap.Status);
+        Assert.Equal(1, snap.Attempt);
+        Assert.Contains("bad input", snap.Error);
+        Assert.Contains("/nowhere/qm9.xyz not found", snap.Error);
+    }
+
+    [Fact]
+    public async Task A_released_lease_is_queued_again_at_once()
+    {
+        var trial = await NewTrial(maxAttempts: 1);
+        var lease = (await trial.TryLease("n1", TimeSpan.FromMinutes(10)))!;
+        Assert.Equal(ReportAck.Accepted, await trial.CommitCheckpoint(lease.Attempt, Ckpt(lease.Attempt, 20)));
+        Assert.Equal(ReportAck.Accepted, await trial.Release(lease.Attempt, "node n1 is shutting down"));
+        var snap = await trial.GetSnapshot();
+        Assert.Equal(TrialStatus.Queued, snap.Status);
+        Assert.Null(snap.NotBefore); // no backoff: the node is known to be gone
+        Assert.Equal(0, snap.TrialFailures);
+        Assert.Equal(ReportAck.Stale, await trial.ReportProgress(lease.Attempt, Progress)); // and the old attempt is fenced
+        var next = (await trial.TryLease("n2", TimeSpan.FromMinutes(1)))!;
+        Assert.Equal(20, next.Checkpoints[0].Step);
+    }
+
+    [Fact]
+    public async Task Retry_requeues_a_failed_trial_with_a_fresh_budget_and_its_checkpoints()
+    {
+        var trial = await NewTrial(maxAttempts: 1);
+        Assert.False(await trial.Retry()); // queued: nothing to retry
+        var lease = (await trial.TryLease("n1", TimeSpan.FromMinutes(1)))!;
+        await trial.CommitCheckpoint(lease.Attempt, Ckpt(lease.Attempt, 30));
+        await trial.Fail(lease.Attempt, "trial runner exited with 1: out of memory");
+        Assert.Equal(TrialStatus.Failed, (await trial.GetSnapshot()).Status);
+        Assert.True(await trial.Retry());
+        var snap = await trial.GetSnapshot();
+        Assert.Equal((TrialStatus.Queued, 0, null), (snap.Status, snap.TrialFailures, snap.Error));
+        var again = (await trial.TryLease("n1", TimeSpan.FromMinutes(1)))!;
+        Assert.Equal(2, again.Attempt); // the fencing token keeps counting
+        Assert.Equal(30, again.Checkpoints[0].Step);
+    }
+
+    [Fact]
+    public async Task Reading_a_trial_never_changes_it()
+    {
+        var trial = await NewTrial();
+        var lease = (await trial.TryLease("n1", TimeSpan.FromMilliseconds(300)))!;
+        await Task.Delay(700);
+        // Before, a read re-queued the lapsed lease (and wrote state, so a read failed while storage was down).
+        var snap = await trial.GetSnapshot();
+        Assert.Equal(TrialStatus.Leased, snap.Status);
+        Assert.Equal(0, snap.InfrastructureFailures);
+        Assert.Equal(ReportAck.Stale, await trial.ReportProgress(lease.Attempt, Progress)); // a report does notice it
+        Assert.Equal(TrialStatus.Queued, (await trial.GetSnapshot()).Status);
+    }
+
+    [Fact]
     public async Task Cancellation_stops_the_running_attempt()
     {
         var trial = await NewTrial();

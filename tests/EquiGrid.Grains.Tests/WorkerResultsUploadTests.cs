@@ -50,6 +50,10 @@ public class WorkerResultsUploadTests
             builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error);
             builder.Configuration["EquiGrid:Worker:Threads"] = "1";
             builder.Configuration["EquiGrid:Worker:Slots"] = "2";
+            // A failed upload is the storage's fault, not the trial's: it is retried (after a short backoff here) up to
+            // the infrastructure cap, whatever max_attempts says.
+            builder.Configuration["EquiGrid:Scheduling:MaxInfrastructureFailures"] = "2";
+            builder.Configuration["EquiGrid:Scheduling:InfrastructureBackoff"] = "00:00:00.2";
             builder.Configuration["EquiGrid:Worker:WorkDir"] = Path.Combine(dir, "work");
             builder.Services.AddSingleton<IResultsStore>(store);
             builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = Loopback.FreePort(); s.Token = null; });
@@ -84,6 +88,8 @@ public class WorkerResultsUploadTests
             Assert.Equal(TrialStatus.Failed, failed.Status);
             Assert.Contains("uploading the analysis folder to results/never/", failed.Error);
             Assert.Contains("blob endpoint refused the upload", failed.Error);
+            Assert.Contains("gave up after 2 infrastructure failures", failed.Error);
+            Assert.Equal((0, 2), (failed.TrialFailures, failed.InfrastructureFailures));
 
             // The scratch export is gone with its attempt (no ResultsDir: nothing stays on the node).
             Assert.Empty(Directory.EnumerateFiles(Path.Combine(dir, "work"), "*", SearchOption.AllDirectories));

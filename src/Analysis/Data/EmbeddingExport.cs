@@ -16,6 +16,50 @@ public static class EmbeddingExport
     public const string MatrixFile = "embeddings.npy";
     /// <summary>File name of the metadata.</summary>
     public const string MetadataFile = "embeddings.json";
+    /// <summary>
+    /// File name of the embedding before the final block (the input of the final block, summed per molecule): the
+    /// final block's l &gt; 0 outputs get no gradient because the readout takes scalars only, so this one is the last
+    /// whose every order was trained.
+    /// </summary>
+    public const string BeforeFinalMatrixFile = "embeddings_before_final.npy";
+    /// <summary>Folder of per-epoch snapshots (<c>epochs/e{N}/</c>, each with the two matrices and snapshot.json).</summary>
+    public const string SnapshotsFolder = "epochs";
+    /// <summary>Metadata file of one snapshot: {"epoch": N, "epochs": total, "fraction": requested}.</summary>
+    public const string SnapshotFile = "snapshot.json";
+
+    /// <summary>
+    /// The export's embedding before the final block, as a set sharing <paramref name="final"/>'s molecules and
+    /// metadata, or null when the export does not have one (older exports).
+    /// </summary>
+    public static EmbeddingSet? LoadBeforeFinal(string folder, EmbeddingSet final)
+    {
+        var path = Path.Combine(folder, BeforeFinalMatrixFile);
+        return File.Exists(path) ? final.WithMatrix(NpyFile.Read(path), path) : null;
+    }
+
+    /// <summary>
+    /// The per-epoch snapshots of an export, ascending epoch: each as (epoch, fraction of training, final-block set,
+    /// before-final set or null), sharing <paramref name="final"/>'s molecule metadata.
+    /// </summary>
+    public static IReadOnlyList<EmbeddingSnapshot> LoadSnapshots(string folder, EmbeddingSet final)
+    {
+        var root = Path.Combine(folder, SnapshotsFolder);
+        var list = new List<EmbeddingSnapshot>();
+        if (!Directory.Exists(root)) return list;
+        foreach (var dir in Directory.GetDirectories(root))
+        {
+            var meta = Path.Combine(dir, SnapshotFile);
+            if (!File.Exists(meta)) throw new InvalidDataException($"{dir}: snapshot folder without {SnapshotFile}");
+            var json = LooseJson.ReadObject(meta);
+            int epoch = (int)(LooseJson.Number(json, "epoch") ?? throw new InvalidDataException($"{meta}: no 'epoch'"));
+            int epochs = (int)(LooseJson.Number(json, "epochs") ?? throw new InvalidDataException($"{meta}: no 'epochs'"));
+            var matrix = Path.Combine(dir, MatrixFile);
+            if (!File.Exists(matrix)) throw new FileNotFoundException($"{dir}: snapshot without {MatrixFile}", matrix);
+            var set = final.WithMatrix(NpyFile.Read(matrix), matrix);
+            list.Add(new EmbeddingSnapshot(epoch, epochs, LooseJson.Number(json, "fraction"), set, LoadBeforeFinal(dir, final)));
+        }
+        return list.OrderBy(s => s.Epoch).ToList();
+    }
 
     /// <summary>Loads an export folder; one-line errors name the file and field.</summary>
     public static EmbeddingSet Load(string folder)
@@ -46,6 +90,7 @@ public static class EmbeddingExport
             Targets = targets,
             Predictions = LooseJson.Numbers(json, "predictions_ev", meta) ?? LooseJson.Numbers(json, "predictions", meta),
             Nsps = LooseJson.Numbers(json, "nsps", meta),
+            Split = LooseJson.Strings(json, "split"),
         };
         set.Validate(folder);
         CheckBlocks(json, irreps, meta);
@@ -74,6 +119,7 @@ public static class EmbeddingExport
         };
         if (set.Predictions is { } p) obj["predictions_ev"] = new JsonArray(p.Select(t => (JsonNode)JsonValue.Create(t)).ToArray());
         if (set.Nsps is { } s2) obj["nsps"] = new JsonArray(s2.Select(t => (JsonNode)JsonValue.Create(t)).ToArray());
+        if (set.Split is { } sp) obj["split"] = new JsonArray(sp.Select(t => (JsonNode)JsonValue.Create(t)!).ToArray());
         File.WriteAllText(Path.Combine(folder, MetadataFile), obj.ToJsonString(new JsonSerializerOptions { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
     }
 
@@ -93,3 +139,11 @@ public static class EmbeddingExport
         }
     }
 }
+
+/// <summary>The embeddings of one trial after <paramref name="Epoch"/> of <paramref name="Epochs"/> epochs.</summary>
+/// <param name="Epoch">Epochs finished when the snapshot was taken.</param>
+/// <param name="Epochs">Epochs of the whole training.</param>
+/// <param name="Fraction">The fraction of training the trial asked for (export_at), when recorded.</param>
+/// <param name="Final">Embedding after the final block.</param>
+/// <param name="BeforeFinal">Embedding before the final block, when exported.</param>
+public sealed record EmbeddingSnapshot(int Epoch, int Epochs, double? Fraction, EmbeddingSet Final, EmbeddingSet? BeforeFinal);

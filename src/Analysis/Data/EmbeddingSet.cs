@@ -22,8 +22,10 @@ public sealed record EmbeddingSet
     public required IReadOnlyList<double> Targets { get; init; }
     /// <summary>Model predictions in eV, when exported.</summary>
     public IReadOnlyList<double>? Predictions { get; init; }
-    /// <summary>NSPS of each molecule, when known (exported or joined from an NSPS table).</summary>
+    /// <summary>NSPS of each molecule, when known (exported or joined from an NSPS table); NaN = not scorable (no SMILES).</summary>
     public IReadOnlyList<double>? Nsps { get; init; }
+    /// <summary>Split of each molecule ("train", "validation", "test"), when the export recorded it.</summary>
+    public IReadOnlyList<string>? Split { get; init; }
 
     /// <summary>Number of molecules.</summary>
     public int Count => Matrix.Rows;
@@ -44,6 +46,33 @@ public sealed record EmbeddingSet
         Check(Targets, "targets_ev");
         Check(Predictions, "predictions_ev");
         Check(Nsps, "nsps");
+        Check(Split, "split");
+    }
+
+    /// <summary>The same molecules with another matrix of the same row count (another layer or epoch of the same export).</summary>
+    public EmbeddingSet WithMatrix(RowMatrix matrix, string source)
+    {
+        if (matrix.Rows != Matrix.Rows)
+            throw new InvalidDataException($"{source}: {matrix.Rows} rows but the export's metadata lists {Matrix.Rows} molecules");
+        var e = this with { Matrix = matrix };
+        e.Validate(source);
+        return e;
+    }
+
+    /// <summary>The molecules at <paramref name="rows"/> (in that order), with every per-molecule list cut alike.</summary>
+    public EmbeddingSet SelectRows(IReadOnlyList<int> rows)
+    {
+        IReadOnlyList<T> Pick<T>(IReadOnlyList<T> list) => rows.Select(i => list[i]).ToArray();
+        return this with
+        {
+            Matrix = Matrix.SelectRows(rows),
+            Ids = Pick(Ids),
+            Smiles = Pick(Smiles),
+            Targets = Pick(Targets),
+            Predictions = Predictions is null ? null : Pick(Predictions),
+            Nsps = Nsps is null ? null : Pick(Nsps),
+            Split = Split is null ? null : Pick(Split),
+        };
     }
 
     /// <summary>A copy with NSPS values attached.</summary>
@@ -53,4 +82,25 @@ public sealed record EmbeddingSet
         e.Validate("nsps");
         return e;
     }
+}
+
+/// <summary>The dataset splits the analysis can be restricted to (<c>--split</c>).</summary>
+public static class AnalysisSplit
+{
+    /// <summary>The reference study's figures use the test split; so does the analysis by default.</summary>
+    public const string Default = "test";
+    /// <summary>Every molecule of the export.</summary>
+    public const string All = "all";
+    /// <summary>Accepted names, as the CLI lists them.</summary>
+    public static readonly string[] Names = ["test", "val", "train", "all"];
+
+    /// <summary>The label used in exports ("val" is written "validation"); throws naming the accepted values.</summary>
+    public static string Normalise(string split) => split.ToLowerInvariant() switch
+    {
+        "test" => "test",
+        "val" or "validation" => "validation",
+        "train" => "train",
+        "all" => All,
+        _ => throw new ArgumentException($"--split '{split}': use test, val, train or all"),
+    };
 }

@@ -83,6 +83,8 @@ public sealed class TrialDirectory
         AnalysisJson.Write(File_(UtilisationFile), analysis.Summary);
         var dir = File_(AnalysisFolder);
         Directory.CreateDirectory(dir);
+        // Projections of an earlier analysis (another split, or layers this one lacks) must not be read back with it.
+        foreach (var old in Directory.GetFiles(dir, "phate_*.csv")) File.Delete(old);
         if (set.Nsps is { } nsps)
             File.WriteAllLines(System.IO.Path.Combine(dir, NspsFile), Enumerable.Range(0, set.Count)
                 .Select(i => $"{set.Ids[i]}\t{nsps[i].ToString("R", System.Globalization.CultureInfo.InvariantCulture)}"));
@@ -94,13 +96,39 @@ public sealed class TrialDirectory
     /// The embedding export with NSPS attached when the export itself has none: from analysis/nsps.tsv (a previous
     /// analysis), else, when <paramref name="computeFromSmiles"/>, computed from the SMILES.
     /// </summary>
-    public EmbeddingSet LoadEmbeddingsWithNsps(bool computeFromSmiles = true)
+    public EmbeddingSet LoadEmbeddingsWithNsps(bool computeFromSmiles = true, Action<string>? log = null) =>
+        AttachNsps(LoadEmbeddings(), computeFromSmiles, log);
+
+    /// <summary>
+    /// NSPS for a set that has none: analysis/nsps.tsv (a previous analysis), else, when
+    /// <paramref name="computeFromSmiles"/>, computed from the SMILES (NaN for a molecule without one).
+    /// </summary>
+    public EmbeddingSet AttachNsps(EmbeddingSet set, bool computeFromSmiles = true, Action<string>? log = null)
     {
-        var set = LoadEmbeddings();
         var table = System.IO.Path.Combine(File_(AnalysisFolder), NspsFile);
         if (set.Nsps is null && File.Exists(table)) set = set.WithNsps(NspsTable.Join(set, NspsTable.Read(table), table));
-        if (set.Nsps is null && computeFromSmiles) set = set.WithNsps(NspsFromSmiles.Compute(set, EmbeddingsPath));
+        if (set.Nsps is null && computeFromSmiles) set = set.WithNsps(NspsFromSmiles.Compute(set, EmbeddingsPath, log));
         return set;
+    }
+
+    /// <summary>
+    /// Analyses the trial's export: the final-block embedding <paramref name="set"/> (with NSPS attached), the
+    /// embedding before the final block and the per-epoch snapshots when exported, and ablation.json; writes
+    /// utilisation.json and the projections.
+    /// </summary>
+    public TrialAnalysis Analyze(EmbeddingSet set, AnalyzeOptions? options = null, Action<string>? log = null)
+    {
+        var analysis = UtilisationAnalyzer.Analyze(Name, set, LoadAblation(), options, log,
+            EmbeddingExport.LoadBeforeFinal(EmbeddingsPath, set), EmbeddingExport.LoadSnapshots(EmbeddingsPath, set));
+        SaveAnalysis(analysis, set);
+        return analysis;
+    }
+
+    /// <summary>The molecules a saved analysis covered (its split), for drawing its projections.</summary>
+    public static EmbeddingSet AnalysedMolecules(EmbeddingSet set, UtilisationSummary summary)
+    {
+        if (summary.Split == AnalysisSplit.All || set.Split is null) return set;
+        return set.SelectRows(Enumerable.Range(0, set.Count).Where(i => set.Split[i] == summary.Split).ToArray());
     }
 
     /// <summary>PHATE coordinates keyed "joint", "l0", ... (empty when none were written).</summary>

@@ -33,11 +33,15 @@ public static class PhatePanels
             // One marker series per colour bin, drawn low to high, is far cheaper than one plottable per point.
             var bins = new List<int>[ColourBins];
             for (int b = 0; b < ColourBins; b++) bins[b] = new();
+            var unscored = new List<int>();
             for (int i = 0; i < coords.Rows; i++)
             {
+                if (!double.IsFinite(values[i])) { unscored.Add(i); continue; } // no SMILES: grey, never a colour it has not earned
                 double f = vmax > vmin ? (values[i] - vmin) / (vmax - vmin) : 0.5;
                 bins[Math.Clamp((int)(f * ColourBins), 0, ColourBins - 1)].Add(i);
             }
+            if (unscored.Count > 0)
+                plot.Add.Markers(Column(coords, 0, unscored), Column(coords, 1, unscored), MarkerShape.FilledCircle, size, Colors.LightGray);
             for (int b = 0; b < ColourBins; b++)
             {
                 if (bins[b].Count == 0) continue;

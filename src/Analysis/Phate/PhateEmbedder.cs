@@ -28,6 +28,12 @@ public static class PhateEmbedder
         var sw = Stopwatch.StartNew();
         void Stage(string name) { stages[name] = sw.Elapsed.TotalSeconds; sw.Restart(); }
 
+        // PHATE (graphtools) reduces wide inputs to their leading principal components before the k-NN search.
+        if (options.Pca is { } pca && points.Cols > pca)
+        {
+            points = PrincipalComponents.Project(points, pca);
+            Stage("pca");
+        }
         var kernel = AlphaDecayKernel.Build(points, options);
         Stage("knn_kernel");
         LandmarkOperator op;
@@ -47,12 +53,17 @@ public static class PhateEmbedder
         var conj = new RowMatrix(m, m);
         for (int i = 0; i < m; i++)
             for (int j = 0; j < m; j++) conj[i, j] = s[i, j] / Math.Sqrt(dr[i] * dr[j]);
-        // Only the spectrum is needed for the entropy; P^t itself comes from repeated squaring below.
-        var eigenvalues = SymmetricEigenvalues.Compute(conj);
-        Stage("eigen");
-
-        var entropy = DiffusionTime.VonNeumannEntropy(eigenvalues, options.TMax);
-        int tUsed = options.T ?? DiffusionTime.Choose(entropy);
+        // PHATE's entropy uses the singular values of the row-stochastic P = Dr^-1 S (not the eigenvalues of the
+        // symmetric conjugate, which differ where degrees are uneven); P^t itself comes from repeated squaring below.
+        double[] entropy = Array.Empty<double>();
+        int tUsed;
+        if (options.T is { } given) tUsed = given;
+        else
+        {
+            entropy = DiffusionTime.VonNeumannEntropy(DiffusionTime.SingularValuesOfRowNormalised(s), options.TMax);
+            Stage("singular_values");
+            tUsed = DiffusionTime.Choose(entropy);
+        }
         log?.Invoke($"t = {tUsed}");
 
         // P^t = Dr^-1/2 A^t Dr^1/2 with A the symmetric conjugate; powers of A stay symmetric, so A^a A^b = A^a (A^b)^T

@@ -49,13 +49,12 @@ public static class ReportBuilder
             var result = trial.LoadResult();
             curves.Add((trial.Name, trial.LoadCurve(result)));
             var summary = trial.LoadUtilisation();
-            EmbeddingSet? set = Directory.Exists(trial.EmbeddingsPath) ? trial.LoadEmbeddingsWithNsps() : null;
-            if (summary is null && set is not null)
+            EmbeddingSet? set = Directory.Exists(trial.EmbeddingsPath) ? trial.LoadEmbeddingsWithNsps(log: log) : null;
+            string? wanted = analyzeOptions?.Split is { } sp ? AnalysisSplit.Normalise(sp) : null;
+            if (set is not null && (summary is null || wanted is not null && summary.Split != wanted))
             {
-                log?.Invoke($"{trial.Name}: no {TrialDirectory.UtilisationFile}, analysing now");
-                var analysis = UtilisationAnalyzer.Analyze(trial.Name, set, trial.LoadAblation(), analyzeOptions, log);
-                trial.SaveAnalysis(analysis, set);
-                summary = analysis.Summary;
+                log?.Invoke(summary is null ? $"{trial.Name}: no {TrialDirectory.UtilisationFile}, analysing now" : $"{trial.Name}: analysed for split '{summary.Split}', analysing '{wanted}' now");
+                summary = trial.Analyze(set, analyzeOptions, log).Summary;
             }
             if (summary is not null) summaries[trial.Name] = summary;
             var row = StudyTableRow.From(trial.Name, result, summary);
@@ -63,26 +62,39 @@ public static class ReportBuilder
             if (TryLSet(row.LSet) is { } ls) lsets[$"{ls}|{row.Hidden}"] = (ls, row.Hidden ?? HiddenFromIrreps(summary?.Irreps) ?? 1);
 
             var projections = trial.LoadProjections();
-            if (set is not null && projections.Count > 0)
+            if (set is not null && summary is not null && projections.Count > 0)
             {
+                var molecules = TrialDirectory.AnalysedMolecules(set, summary);
                 foreach (var (key, coords) in projections)
-                    if (coords.Rows != set.Count)
-                        throw new InvalidDataException($"{trial.FullPath}: analysis/phate_{key}.csv has {coords.Rows} rows but the embeddings have {set.Count}; re-run `equigrid analyze`");
-                var panels = new List<Plot>();
-                double vmin = set.Nsps?.Min() ?? 0, vmax = set.Nsps?.Max() ?? 1;
-                foreach (var key in projections.Keys.OrderBy(k => k == "joint" ? -1 : int.Parse(k[1..], CultureInfo.InvariantCulture)))
+                    if (coords.Rows != molecules.Count)
+                        throw new InvalidDataException($"{trial.FullPath}: analysis/phate_{key}.csv has {coords.Rows} rows but split '{summary.Split}' of the embeddings has {molecules.Count}; re-run `equigrid analyze`");
+                var finite = molecules.Nsps?.Where(double.IsFinite).ToList();
+                double vmin = finite is { Count: > 0 } ? finite.Min() : 0, vmax = finite is { Count: > 0 } ? finite.Max() : 1;
+                foreach (var (prefix, layer, blocks, jointR2) in new[]
                 {
-                    var coords = projections[key];
-                    var c = ExtremeMolecules.Find($"{trial.Name} {key}", coords, set);
-                    corners.AddRange(c);
-                    string title = key == "joint" ? "joint embedding" : $"l = {key[1..]}";
-                    var block = summary?.Blocks.FirstOrDefault(b => key != "joint" && b.L == int.Parse(key[1..], CultureInfo.InvariantCulture));
-                    if (block?.StructureKnnR2 is { } r2) title += $"  (R² {r2:F2})";
-                    else if (key == "joint" && summary?.JointKnnR2 is { } jr) title += $"  (R² {jr:F2})";
-                    panels.Add(PhatePanels.Panel(title, coords, set.Nsps, c.Select(x => x.Row).ToList(), vmin, vmax));
+                    ("", "after the final block", (IReadOnlyList<BlockUtilisation>)summary.Blocks, summary.JointKnnR2),
+                    (UtilisationAnalyzer.BeforeFinalPrefix, "before the final block", summary.BeforeFinal?.Blocks ?? Array.Empty<BlockUtilisation>(), summary.BeforeFinal?.JointKnnR2),
+                })
+                {
+                    var keys = projections.Keys.Where(k => LayerKey(k, prefix) is not null).OrderBy(k => LayerKey(k, prefix) == "joint" ? -1 : int.Parse(LayerKey(k, prefix)![1..], CultureInfo.InvariantCulture)).ToList();
+                    if (keys.Count == 0) continue;
+                    var panels = new List<Plot>();
+                    string panelTag = prefix.Length == 0 ? "" : "before final ";
+                    foreach (var key in keys)
+                    {
+                        var coords = projections[key];
+                        var local = LayerKey(key, prefix)!;
+                        var c = ExtremeMolecules.Find($"{trial.Name} {panelTag}{local}", coords, molecules);
+                        corners.AddRange(c);
+                        string title = local == "joint" ? "joint embedding" : $"l = {local[1..]}";
+                        var block = local == "joint" ? null : blocks.FirstOrDefault(b => b.L == int.Parse(local[1..], CultureInfo.InvariantCulture));
+                        if (block?.StructureKnnR2 is { } r2) title += $"  (R² {r2:F2})";
+                        else if (local == "joint" && jointR2 is { } jr) title += $"  (R² {jr:F2})";
+                        panels.Add(PhatePanels.Panel(title, coords, molecules.Nsps, c.Select(x => x.Row).ToList(), vmin, vmax));
+                    }
+                    var files = FigureWriter.SaveGrid(panels, Math.Min(3, panels.Count), PanelW, PanelH, Path.Combine(figDir, $"fig1_{Safe(trial.Name)}{(prefix.Length == 0 ? "" : "_before_final")}"));
+                    figures.Add(("PHATE projections", $"{trial.Name}: PHATE of the embedding {layer} (joint and each irrep order), {summary.Split} split ({molecules.Count} molecules), coloured by NSPS (grey: no SMILES); A-D mark the corner molecules.", files));
                 }
-                var files = FigureWriter.SaveGrid(panels, Math.Min(3, panels.Count), PanelW, PanelH, Path.Combine(figDir, $"fig1_{Safe(trial.Name)}"));
-                figures.Add(("PHATE projections", $"{trial.Name}: PHATE of the joint embedding and of each irrep order, coloured by NSPS; A-D mark the corner molecules.", files));
             }
         }
 
@@ -133,23 +145,28 @@ public static class ReportBuilder
             foreach (var c in row) sb.Append("<td>").Append(E(c)).Append("</td>");
             sb.Append("</tr>");
         }
-        sb.Append("</tbody></table><p>Per-l cells: share of the embedding variance / structure score (leave-one-out 10-NN R² of NSPS).</p>");
+        sb.Append("</tbody></table><p>").Append(E(StudyTable.Legend)).Append("</p>");
         sb.Append("<h2>Reading</h2><ul>");
         foreach (var s in reading) sb.Append("<li>").Append(E(s)).Append("</li>");
         sb.Append("</ul>");
         if (summaries.Count > 0) sb.Append("<h2>Utilisation per irrep order</h2>");
         foreach (var (trial, u) in summaries.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
-            sb.Append("<h3>").Append(E(trial)).Append("</h3><table class=\"utilisation\"><thead><tr>");
-            foreach (var h in UtilisationDetail.Header) sb.Append("<th>").Append(E(h)).Append("</th>");
-            sb.Append("</tr></thead><tbody>");
-            foreach (var r in UtilisationDetail.Rows(u))
+            sb.Append("<h3>").Append(E(trial)).Append("</h3>");
+            foreach (var t in UtilisationDetail.Tables(u))
             {
-                sb.Append("<tr>");
-                foreach (var c in r) sb.Append("<td>").Append(E(c)).Append("</td>");
-                sb.Append("</tr>");
+                sb.Append("<p><b>").Append(E(t.Title)).Append("</b></p><table class=\"utilisation\"><thead><tr>");
+                foreach (var h in t.Header) sb.Append("<th>").Append(E(h)).Append("</th>");
+                sb.Append("</tr></thead><tbody>");
+                foreach (var r in t.Rows)
+                {
+                    sb.Append("<tr>");
+                    foreach (var c in r) sb.Append("<td>").Append(E(c)).Append("</td>");
+                    sb.Append("</tr>");
+                }
+                sb.Append("</tbody></table>");
             }
-            sb.Append("</tbody></table><p>").Append(E($"{u.Molecules} molecules; ablation/attribution: {u.AblationStatus}.")).Append("</p>");
+            sb.Append("<p>").Append(E(UtilisationDetail.Note(u))).Append("</p>");
         }
         foreach (var group in figures.GroupBy(f => f.Section))
         {
@@ -161,8 +178,7 @@ public static class ReportBuilder
                   .Append("<figcaption>").Append(E(f.Caption)).Append("</figcaption></figure>");
                 if (group.Key == "PHATE projections")
                 {
-                    var panelPrefix = f.Caption.Split(':')[0] + " ";
-                    var list = corners.Where(c => c.Panel.StartsWith(panelPrefix, StringComparison.Ordinal)).ToList();
+                    var (panelPrefix, list) = CornersOf(f.Caption, corners);
                     if (list.Count > 0)
                     {
                         // One row per panel, one column per corner: compact enough to read next to the figure.
@@ -193,7 +209,7 @@ public static class ReportBuilder
         var sb = new StringBuilder();
         sb.AppendLine($"# EquiGrid report: {name}").AppendLine();
         sb.AppendLine("## Study table").AppendLine().Append(table.ToMarkdown()).AppendLine();
-        sb.AppendLine("Per-l cells: share of the embedding variance / structure score (leave-one-out 10-NN R² of NSPS).").AppendLine();
+        sb.AppendLine(StudyTable.Legend).AppendLine();
         sb.AppendLine("## Reading").AppendLine();
         foreach (var s in reading) sb.AppendLine($"- {s}");
         sb.AppendLine();
@@ -201,10 +217,15 @@ public static class ReportBuilder
         foreach (var (trial, u) in summaries.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
             sb.AppendLine($"### {trial}").AppendLine();
-            sb.AppendLine("| " + string.Join(" | ", UtilisationDetail.Header) + " |");
-            sb.AppendLine("|" + string.Concat(UtilisationDetail.Header.Select(_ => "---|")));
-            foreach (var r in UtilisationDetail.Rows(u)) sb.AppendLine("| " + string.Join(" | ", r) + " |");
-            sb.AppendLine().AppendLine($"{u.Molecules} molecules; ablation/attribution: {u.AblationStatus}.").AppendLine();
+            foreach (var t in UtilisationDetail.Tables(u))
+            {
+                sb.AppendLine($"**{t.Title}**").AppendLine();
+                sb.AppendLine("| " + string.Join(" | ", t.Header) + " |");
+                sb.AppendLine("|" + string.Concat(t.Header.Select(_ => "---|")));
+                foreach (var r in t.Rows) sb.AppendLine("| " + string.Join(" | ", r) + " |");
+                sb.AppendLine();
+            }
+            sb.AppendLine(UtilisationDetail.Note(u)).AppendLine();
         }
         foreach (var group in figures.GroupBy(f => f.Section))
         {
@@ -215,8 +236,7 @@ public static class ReportBuilder
                 sb.AppendLine($"![{f.Caption}]({rel})").AppendLine().AppendLine($"*{f.Caption}* ([SVG]({Path.GetRelativePath(outDir, f.Files.Svg).Replace('\\', '/')}))").AppendLine();
                 if (group.Key == "PHATE projections")
                 {
-                    var panelPrefix = f.Caption.Split(':')[0] + " ";
-                    var list = corners.Where(c => c.Panel.StartsWith(panelPrefix, StringComparison.Ordinal)).ToList();
+                    var (panelPrefix, list) = CornersOf(f.Caption, corners);
                     if (list.Count == 0) continue;
                     sb.AppendLine("| panel | " + string.Join(" | ", Enumerable.Range(0, 4).Select(c => $"{(char)('A' + c)} ({ExtremeMolecules.Corners[c]})")) + " |");
                     sb.AppendLine("|---|---|---|---|---|");
@@ -228,6 +248,24 @@ public static class ReportBuilder
             }
         }
         return sb.ToString();
+    }
+
+    // The corner molecules drawn in one figure: its trial's panels of the same layer.
+    private static (string Prefix, List<CornerMolecule> List) CornersOf(string caption, IReadOnlyList<CornerMolecule> corners)
+    {
+        string trialPrefix = caption.Split(':')[0] + " ";
+        bool before = caption.Contains("before the final block", StringComparison.Ordinal);
+        string prefix = before ? trialPrefix + "before final " : trialPrefix;
+        var list = corners.Where(c => c.Panel.StartsWith(prefix, StringComparison.Ordinal)
+                                      && (before || !c.Panel.StartsWith(trialPrefix + "before final ", StringComparison.Ordinal))).ToList();
+        return (prefix, list);
+    }
+
+    // "joint" / "l2" for a key of the layer with this prefix ("" = after the final block), else null.
+    private static string? LayerKey(string key, string prefix)
+    {
+        if (prefix.Length == 0) return key.StartsWith(UtilisationAnalyzer.BeforeFinalPrefix, StringComparison.Ordinal) ? null : key;
+        return key.StartsWith(prefix, StringComparison.Ordinal) ? key[prefix.Length..] : null;
     }
 
     private static LSet? TryLSet(string text)

@@ -25,6 +25,8 @@ public static class ReportReading
         foreach (var row in table.Rows)
         {
             if (!summaries.TryGetValue(row.Trial, out var u)) { s.Add($"{row.Trial}: not analysed (no embeddings exported)."); continue; }
+            s.Add($"{row.Trial}: analysed on the {u.Split} split, {u.Molecules} molecules" +
+                  (u.MoleculesWithoutNsps > 0 ? $" ({u.MoleculesWithoutNsps} without a SMILES, left out of the structure scores)." : "."));
             var blocks = u.Blocks;
             var scalar = blocks.FirstOrDefault(b => b.L == 0);
             var higher = blocks.Where(b => b.L > 0).ToList();
@@ -44,16 +46,24 @@ public static class ReportReading
             if (higher.Count > 0)
                 s.Add($"{row.Trial}: l>0 blocks hold {Pct(varHigher)} of the embedding variance" +
                       (scalar is not null ? $", l=0 holds {Pct(scalar.VarianceShare)}." : "."));
+            if (u.StructureTarget is not null && u.BeforeFinal is { } bf && higher.Count > 0)
+            {
+                var bfHigher = bf.Blocks.Where(b => b.L > 0).ToList();
+                var bfScalar = bf.Blocks.FirstOrDefault(b => b.L == 0);
+                s.Add($"{row.Trial}: before the final block (where every order is trained), l={string.Join(",", bfHigher.Select(b => b.L))} carry " +
+                      $"{Pct(bfHigher.Sum(b => b.StructureShare ?? 0))} of the structure score" +
+                      (bfScalar is not null ? $"; l=0 carries {Pct(bfScalar.StructureShare)} (k-NN R² {P(bfScalar.StructureKnnR2, "F2")})." : "."));
+            }
             if (u.AblationStatus != "available") s.Add($"{row.Trial}: ablation and attribution {u.AblationStatus}.");
             else
             {
-                var abl = blocks.Where(b => b.Ablation?.FirstOrDefault(a => a.Layer == "final") is not null)
-                    .Select(b => (b.L, Delta: b.Ablation!.First(a => a.Layer == "final").Value)).ToList();
+                var abl = blocks.Where(b => b.AblationMaxDelta is not null).ToList();
                 if (abl.Count > 0)
                 {
-                    // Every order's change, not just the largest: a zero or negative change is as informative as a rise.
-                    var parts = string.Join(", ", abl.Select(a => $"l={a.L} {(a.Delta >= 0 ? "+" : "")}{a.Delta.ToString("G3", CultureInfo.InvariantCulture)}"));
-                    s.Add($"{row.Trial}: change of the test error ({u.AblationMetric}) when one order is zeroed after the final block: {parts}.");
+                    // Every order's largest change over the blocks, not just the largest order: a change near zero is as
+                    // informative as a rise. The final block is no candidate for l > 0 (zero by construction).
+                    var parts = string.Join(", ", abl.Select(b => $"l={b.L} {(b.AblationMaxDelta >= 0 ? "+" : "")}{b.AblationMaxDelta!.Value.ToString("G3", CultureInfo.InvariantCulture)} ({b.AblationMaxLayer?.Replace('_', ' ')})"));
+                    s.Add($"{row.Trial}: largest change of the test error ({u.AblationMetric}) when one order is zeroed after one block: {parts}.");
                 }
             }
         }

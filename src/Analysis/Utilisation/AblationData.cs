@@ -16,6 +16,8 @@ public sealed record AblationData(string Metric, double? Baseline, IReadOnlyDict
 {
     /// <summary>File name inside the embedding export folder.</summary>
     public const string FileName = "ablation.json";
+    /// <summary>Layer name of the final block in <c>ablation.json</c> (the others are "block_0", "block_1", ...).</summary>
+    public const string FinalLayer = "final";
 
     /// <summary>
     /// Reads <c>{"metric", "baseline", "ablation": [{"layer", "l", "delta" | "error"}], "attribution": [{"layer", "l", "value"}]}</c>

@@ -48,7 +48,7 @@ public sealed record TrialOutcome
     [Id(5)] public string? WeightsSha256 { get; init; }
     /// <summary>Irrep-utilisation summary from the analysis step, opaque JSON; null when it was not computed.</summary>
     [Id(6)] public string? UtilisationJson { get; init; }
-    /// <summary>Wall time of the attempt that finished, in seconds.</summary>
+    /// <summary>Training time in seconds: the sum of the trained epochs' times (across attempts, as the trainer recorded them).</summary>
     [Id(7)] public double Seconds { get; init; }
 }
 
@@ -83,4 +83,10 @@ public sealed record TrialSnapshot
     [Id(13)] public int MaxAttempts { get; init; }
     /// <summary>Estimated seconds to finish from the current attempt's step rate; null when unknown.</summary>
     [Id(14)] public double? EtaSeconds { get; init; }
+    /// <summary>Attempts that ended in the trainer's own error (these count against <see cref="MaxAttempts"/>).</summary>
+    [Id(15)] public int TrialFailures { get; init; }
+    /// <summary>Attempts interrupted by the infrastructure (lease lapsed, node lost, runner killed, storage unreachable).</summary>
+    [Id(16)] public int InfrastructureFailures { get; init; }
+    /// <summary>A queued trial is not leased before this time (backoff after an infrastructure failure); null when leasable.</summary>
+    [Id(17)] public DateTimeOffset? NotBefore { get; init; }
 }

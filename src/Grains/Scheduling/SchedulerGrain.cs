@@ -74,6 +74,7 @@ public sealed class SchedulerGrain(
                 {
                     if (!S.Tickets.TryGetValue(trialId, out var ticket)) { queue.Pending.Remove(trialId); changed = true; continue; }
                     if (largeOnly && !ticket.Large) continue;
+                    if (ticket.NotBefore > now) continue; // backing off after an infrastructure failure
                     if (!Placement.Fits(ticket, node, live)) continue;
                     TrialLease? lease;
                     try
@@ -101,7 +102,7 @@ public sealed class SchedulerGrain(
     }
 
     /// <inheritdoc />
-    public async Task TrialChanged(string trialId, TrialStatus status, int attempt)
+    public async Task TrialChanged(string trialId, TrialStatus status, int attempt, DateTimeOffset? notBefore = null)
     {
         if (!S.Tickets.TryGetValue(trialId, out var ticket)) return;
         // A message about an attempt older than the lease we granted since is history: the newer lease stands.
@@ -110,6 +111,7 @@ public sealed class SchedulerGrain(
         var queue = S.Studies.GetValueOrDefault(ticket.StudyId);
         if (status == TrialStatus.Queued)
         {
+            S.Tickets[trialId] = ticket with { NotBefore = notBefore };
             if (queue is { Cancelled: false } && !queue.Pending.Contains(trialId)) queue.Pending.Insert(0, trialId);
         }
         else if (status.IsTerminal())
@@ -144,6 +146,31 @@ public sealed class SchedulerGrain(
         // Not persisted on its own: node liveness is soft state, rebuilt from heartbeats within seconds.
         S.Nodes[node.Name] = new NodeRecord(node, at);
         return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public async Task<int> NodeStarted(string node)
+    {
+        int released = 0;
+        foreach (var (trialId, lease) in S.Leases.Where(l => l.Value.Node == node).ToList())
+        {
+            ReportAck ack;
+            try
+            {
+                ack = await GrainFactory.GetGrain<ITrialGrain>(trialId)
+                    .Release(lease.Attempt, $"node {node} restarted, so attempt {lease.Attempt} there is gone").WaitAsync(O.CallTimeout);
+            }
+            catch (Exception e) when (e is TimeoutException or OrleansException)
+            {
+                logger.LogWarning("Node {Node} restarted: trial {Trial} did not answer the release of its lease: {Message}", node, trialId, e.Message);
+                continue;
+            }
+            // Accepted: the trial re-queued itself and tells us one-way (TrialChanged). Anything else: the lease had
+            // already ended, which the next scan or message settles.
+            if (ack == ReportAck.Accepted) released++;
+        }
+        if (released > 0) logger.LogInformation("Node {Node} restarted: released {Count} lease(s) of its previous incarnation", node, released);
+        return released;
     }
 
     /// <inheritdoc />

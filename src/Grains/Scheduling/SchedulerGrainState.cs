@@ -26,9 +26,10 @@ public sealed class StudyQueue
     [Id(4)] public bool Cancelled { get; set; }
 }
 
-/// <summary>What the scheduler needs to place a trial.</summary>
+/// <summary>What the scheduler needs to place a trial; <see cref="NotBefore"/> holds it back after an infrastructure failure.</summary>
 [GenerateSerializer, Immutable, Alias("equigrid.TrialTicket")]
-public sealed record TrialTicket([property: Id(0)] string StudyId, [property: Id(1)] long MemoryBytes, [property: Id(2)] bool Large);
+public sealed record TrialTicket([property: Id(0)] string StudyId, [property: Id(1)] long MemoryBytes, [property: Id(2)] bool Large,
+    [property: Id(3)] DateTimeOffset? NotBefore = null);
 
 /// <summary>A lease the scheduler granted.</summary>
 [GenerateSerializer, Immutable, Alias("equigrid.LeaseRecord")]

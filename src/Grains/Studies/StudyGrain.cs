@@ -61,11 +61,47 @@ public sealed class StudyGrain(
     }
 
     /// <inheritdoc />
+    public async Task<IReadOnlyList<string>> Retry(string? trialId = null)
+    {
+        if (S.Definition is null) throw new ArgumentException($"study '{Id}' does not exist; submit it first");
+        if (S.Status == StudyStatus.Cancelled) throw new ArgumentException($"study '{Id}' was cancelled; submit it under a new id to run it again");
+        List<string> targets;
+        if (trialId is not null)
+        {
+            var full = trialId.Contains('/') ? trialId : $"{Id}/{trialId}";
+            if (!S.Rows.ContainsKey(full)) throw new ArgumentException($"trial '{trialId}' is not in study '{Id}' (equigrid trials {Id} lists them)");
+            targets = [full];
+        }
+        else targets = S.TrialIds;
+        // The trials are the authority on which failed (a row may lag behind its trial).
+        var retried = new List<string>();
+        foreach (var chunk in targets.Chunk(64))
+        {
+            var answers = await Task.WhenAll(chunk.Select(id => GrainFactory.GetGrain<ITrialGrain>(id).Retry()));
+            retried.AddRange(chunk.Where((_, i) => answers[i]));
+        }
+        if (trialId is not null && retried.Count == 0)
+        {
+            var status = (await GrainFactory.GetGrain<ITrialGrain>(targets[0]).GetSnapshot()).Status;
+            throw new ArgumentException($"trial '{trialId}' is {status.ToString().ToLowerInvariant()}; only failed trials can be retried");
+        }
+        if (retried.Count == 0) return retried;
+        foreach (var id in retried) S.Rows[id] = S.Rows[id] with { Status = TrialStatus.Queued, Error = null, Outcome = null };
+        S.Status = StudyStatus.Running;
+        S.FinishedAt = null;
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey)
+            .Enqueue(Id, S.Priority, retried, retried.Select(id => S.Rows[id].Config).ToList());
+        logger.LogInformation("Study {Study}: {Count} failed trial(s) re-queued by a retry", Id, retried.Count);
+        return retried;
+    }
+
+    /// <inheritdoc />
     public async Task<IReadOnlyList<TrialSnapshot>> GetTrials()
     {
         if (S.Definition is null) throw new ArgumentException($"study '{Id}' does not exist; submit it first");
         var snapshots = await Task.WhenAll(S.TrialIds.Select(id => GrainFactory.GetGrain<ITrialGrain>(id).GetSnapshot().WaitAsync(options.Value.CallTimeout)));
-        await Absorb(snapshots);
+        Absorb(snapshots);
         return snapshots;
     }
 
@@ -110,14 +146,18 @@ public sealed class StudyGrain(
     private async Task Reconcile()
     {
         var open = S.Rows.Values.Where(r => !r.Status.IsTerminal()).Select(r => r.TrialId).ToList();
-        if (open.Count == 0) { UpdateStatus(); await state.WriteStateAsync(); return; }
+        if (open.Count == 0) { UpdateStatus(); return; }
         var snapshots = await Task.WhenAll(open.Select(id => GrainFactory.GetGrain<ITrialGrain>(id).GetSnapshot().WaitAsync(options.Value.CallTimeout)));
-        await Absorb(snapshots);
+        Absorb(snapshots);
     }
 
-    private async Task Absorb(IEnumerable<TrialSnapshot> snapshots)
+    /// <summary>
+    /// Brings rows up to date with their trials, in memory only: reads never write, so they answer while grain storage
+    /// is unreachable. A lost TrialFinished notification is healed in every read's answer, and stored with the
+    /// study's next write (trials are the authority either way).
+    /// </summary>
+    private void Absorb(IEnumerable<TrialSnapshot> snapshots)
     {
-        bool changed = false;
         foreach (var t in snapshots)
         {
             if (!S.Rows.TryGetValue(t.TrialId, out var row)) continue;
@@ -125,11 +165,8 @@ public sealed class StudyGrain(
             if (row.Status.IsTerminal()) continue;
             S.Rows[t.TrialId] = row with { Status = t.Status, Attempts = t.Attempt, Outcome = t.Outcome, Error = t.Error };
             if (t.Status.IsTerminal()) RecordUtilisation(S.Rows[t.TrialId]);
-            changed = true;
         }
-        var before = S.Status;
         UpdateStatus();
-        if (changed || before != S.Status) await state.WriteStateAsync();
     }
 
     private void UpdateStatus()

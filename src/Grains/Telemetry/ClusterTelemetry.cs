@@ -45,6 +45,12 @@ public static class ClusterTelemetry
     public static readonly Counter<long> LeasesLapsed = Meter.CreateCounter<long>("equigrid.leases.lapsed", "{lease}", "Leases that lapsed");
     /// <summary>Reports refused by fencing.</summary>
     public static readonly Counter<long> StaleReports = Meter.CreateCounter<long>("equigrid.reports.stale", "{report}", "Reports refused because their attempt no longer held the lease");
+    /// <summary>Attempts that ended without a result, by <c>kind</c> (trial, infrastructure, bad_input) and <c>study</c>.</summary>
+    public static readonly Counter<long> FailedAttempts = Meter.CreateCounter<long>("equigrid.attempts.failed", "{attempt}", "Attempts that ended without a result, by kind");
+    /// <summary>Checkpoints a resuming attempt skipped because they did not verify (reported by the worker).</summary>
+    public static readonly Counter<long> CorruptCheckpoints = Meter.CreateCounter<long>("equigrid.checkpoints.corrupt", "{checkpoint}", "Checkpoints skipped as corrupt when resuming");
+    /// <summary>Worker calls to trial grains that failed transiently and were retried (storage or silo blips).</summary>
+    public static readonly Counter<long> ReportRetries = Meter.CreateCounter<long>("equigrid.reports.retried", "{call}", "Worker-to-grain calls retried after a transient failure");
     /// <summary>Epoch wall time.</summary>
     public static readonly Histogram<double> EpochDuration = Meter.CreateHistogram<double>("equigrid.epoch.duration", "s", "Epoch wall time");
     /// <summary>Training throughput reported by attempts.</summary>
@@ -62,15 +68,10 @@ public static class ClusterTelemetry
     public static readonly ObservableGauge<double> HeartbeatAge = Meter.CreateObservableGauge("equigrid.node.heartbeat.age", ObserveHeartbeatAges, "s", "Seconds since the node's last heartbeat");
     /// <summary>Progress reports accepted from running attempts: flat while trials are held means training has stalled.</summary>
     public static readonly Counter<long> ProgressReports = Meter.CreateCounter<long>("equigrid.progress.reports", "{report}", "Progress reports accepted from running attempts");
-    /// <summary>Attempts that ended in a reported failure (tag <c>study</c>); lapsed leases are counted by <see cref="LeasesLapsed"/>.</summary>
-    public static readonly Counter<long> AttemptsFailed = Meter.CreateCounter<long>("equigrid.attempts.failed", "{attempt}", "Attempts that ended in a reported failure");
     /// <summary>Trials that used up their attempts and were marked failed (tag <c>study</c>).</summary>
     public static readonly Counter<long> TrialsFailed = Meter.CreateCounter<long>("equigrid.trials.failed", "{trial}", "Trials marked failed after their last attempt");
-    /// <summary>
-    /// Checkpoints that could not be saved (<c>reason=save</c>) or were skipped on load because they did not verify
-    /// (<c>reason=corrupt</c>), as relayed by the worker from its trial runner.
-    /// </summary>
-    public static readonly Counter<long> CheckpointFailures = Meter.CreateCounter<long>("equigrid.checkpoint.failures", "{checkpoint}", "Checkpoints that failed to save or to verify");
+    /// <summary>Checkpoints the trial runner could not save (store unreachable, or the stored blob did not verify).</summary>
+    public static readonly Counter<long> CheckpointSaveFailures = Meter.CreateCounter<long>("equigrid.checkpoints.save_failed", "{checkpoint}", "Checkpoints that could not be saved");
     /// <summary>Per-l utilisation of finished trials (from their analysis summaries).</summary>
     public static readonly Histogram<double> Utilisation = Meter.CreateHistogram<double>("equigrid.trial.utilisation", "1", "Per-l irrep utilisation of finished trials");
 

@@ -60,6 +60,7 @@ public sealed class TrialGrain(
         S.AttemptStartedAt = DateTimeOffset.UtcNow;
         S.AttemptStartStep = S.Checkpoints.Count > 0 ? S.Checkpoints[0].Step : 0;
         S.Error = null;
+        S.NotBefore = null;
         await SaveAsync();
         logger.LogInformation("Trial {Trial} leased to {Node} as attempt {Attempt}", Id, node, S.Attempt);
         return new TrialLease(Id, S.StudyId!, S.Attempt, S.Config, S.Checkpoints.ToList(), S.LeaseExpiresAt.Value, S.SubmitTrace);
@@ -115,7 +116,14 @@ public sealed class TrialGrain(
     public async Task<ReportAck> Complete(int attempt, TrialOutcome outcome)
     {
         if (S.Status == TrialStatus.Completed)
-            return S.CompletedAttempt == attempt ? ReportAck.Accepted : ReportAck.AlreadyFinished;
+        {
+            if (S.CompletedAttempt != attempt) return ReportAck.AlreadyFinished;
+            // A repeat of this attempt's completion is a retry after an error the worker saw (e.g. storage down during
+            // the first write): write and notify again, so the completion is certainly stored.
+            await SaveAsync();
+            await NotifyTerminal();
+            return ReportAck.Accepted;
+        }
         var ack = await CheckFence(attempt);
         if (ack != ReportAck.Accepted) return ack;
         S.Status = TrialStatus.Completed;
@@ -129,15 +137,38 @@ public sealed class TrialGrain(
     }
 
     /// <inheritdoc />
-    public async Task<ReportAck> Fail(int attempt, string error)
+    public async Task<ReportAck> Fail(int attempt, string error, FailureKind kind = FailureKind.Trial)
     {
         var ack = await CheckFence(attempt);
         if (ack != ReportAck.Accepted) return ack;
-        S.Error = error;
-        logger.LogWarning("Trial {Trial} attempt {Attempt} failed: {Error}", Id, attempt, error);
-        ClusterTelemetry.AttemptsFailed.Add(1, new KeyValuePair<string, object?>("study", S.StudyId));
-        await Requeue(error);
+        logger.LogWarning("Trial {Trial} attempt {Attempt} failed ({Kind}): {Error}", Id, attempt, kind, error);
+        await EndAttempt(error, kind);
         return ReportAck.Accepted;
+    }
+
+    /// <inheritdoc />
+    public async Task<ReportAck> Release(int attempt, string reason)
+    {
+        var ack = await CheckFence(attempt);
+        if (ack != ReportAck.Accepted) return ack;
+        logger.LogInformation("Trial {Trial}: attempt {Attempt} on {Node} released its lease: {Reason}", Id, attempt, S.Node, reason);
+        await EndAttempt(reason, FailureKind.Infrastructure, backoff: false);
+        return ReportAck.Accepted;
+    }
+
+    /// <inheritdoc />
+    public async Task<bool> Retry()
+    {
+        if (S.Config is null) throw new ArgumentException($"trial {Id} does not exist");
+        if (S.Status != TrialStatus.Failed) return false;
+        logger.LogInformation("Trial {Trial} re-queued by a retry after: {Error}", Id, S.Error);
+        S.Status = TrialStatus.Queued;
+        S.TrialFailures = 0;
+        S.InfrastructureFailures = 0;
+        S.NotBefore = null;
+        S.Error = null;
+        await SaveAsync();
+        return true;
     }
 
     /// <inheritdoc />
@@ -158,11 +189,12 @@ public sealed class TrialGrain(
     }
 
     /// <inheritdoc />
-    public async Task<TrialSnapshot> GetSnapshot()
+    public Task<TrialSnapshot> GetSnapshot()
     {
         if (S.Config is null) throw new ArgumentException($"trial {Id} does not exist");
-        await ExpireIfLapsedCore();
-        return Snapshot();
+        // Read-only on purpose: a lapsed lease is re-queued by the scheduler's scan or the next report, never by a read,
+        // so status and trials answer while grain storage is unreachable.
+        return Task.FromResult(Snapshot());
     }
 
     private TrialSnapshot Snapshot()
@@ -179,7 +211,8 @@ public sealed class TrialGrain(
             TrialId = Id, StudyId = S.StudyId!, Config = S.Config!, Status = S.Status, Attempt = S.Attempt, Node = S.Node,
             LeaseExpiresAt = S.LeaseExpiresAt, LastProgress = S.LastProgress, LatestCheckpoint = S.Checkpoints.FirstOrDefault(),
             History = S.History.ToList(), Outcome = S.Outcome, Error = S.Error, AttemptStartedAt = S.AttemptStartedAt,
-            MaxAttempts = S.MaxAttempts, EtaSeconds = eta,
+            MaxAttempts = S.MaxAttempts, EtaSeconds = eta, TrialFailures = S.TrialFailures,
+            InfrastructureFailures = S.InfrastructureFailures, NotBefore = S.Status == TrialStatus.Queued ? S.NotBefore : null,
         };
     }
 
@@ -208,24 +241,62 @@ public sealed class TrialGrain(
         if (!S.Status.IsHeld() || S.LeaseExpiresAt is not { } expiry || expiry > DateTimeOffset.UtcNow) return;
         ClusterTelemetry.LeasesLapsed.Add(1);
         logger.LogWarning("Trial {Trial}: lease of attempt {Attempt} on {Node} lapsed at {Expiry:O}", Id, S.Attempt, S.Node, expiry);
-        await Requeue($"lease of attempt {S.Attempt} on {S.Node} lapsed");
+        await EndAttempt($"lease of attempt {S.Attempt} on {S.Node} lapsed", FailureKind.Infrastructure);
     }
 
-    private async Task Requeue(string reason)
+    /// <summary>
+    /// Ends the current attempt without a result. Trial errors use up the attempt budget, bad input fails at once,
+    /// infrastructure failures are counted apart (high cap) and delay the next lease by an exponential backoff.
+    /// </summary>
+    private async Task EndAttempt(string reason, FailureKind kind, bool backoff = true)
     {
         S.LeaseExpiresAt = null;
-        if (S.Attempt >= S.MaxAttempts)
+        S.NotBefore = null;
+        ClusterTelemetry.FailedAttempts.Add(1, new KeyValuePair<string, object?>("kind", kind switch
+        {
+            FailureKind.BadInput => "bad_input", FailureKind.Trial => "trial", _ => "infrastructure",
+        }), new KeyValuePair<string, object?>("study", S.StudyId));
+        string? giveUp = null;
+        switch (kind)
+        {
+            case FailureKind.BadInput:
+                S.TrialFailures++;
+                giveUp = $"bad input, not retried (attempt {S.Attempt}): {reason}";
+                break;
+            case FailureKind.Trial:
+                S.TrialFailures++;
+                if (S.TrialFailures >= S.MaxAttempts)
+                    giveUp = $"gave up after {S.TrialFailures} attempts that failed (infrastructure interruptions not counted: {S.InfrastructureFailures}); last: {reason}";
+                break;
+            default:
+                S.InfrastructureFailures++;
+                if (S.InfrastructureFailures >= options.Value.MaxInfrastructureFailures)
+                    giveUp = $"gave up after {S.InfrastructureFailures} infrastructure failures (lease lapsed, node lost, runner killed, storage unreachable); last: {reason}";
+                else if (backoff)
+                    S.NotBefore = DateTimeOffset.UtcNow + InfrastructureBackoff(S.InfrastructureFailures);
+                break;
+        }
+        if (giveUp is not null)
         {
             S.Status = TrialStatus.Failed;
-            S.Error = $"gave up after {S.Attempt} attempts; last: {reason}";
+            S.Error = giveUp;
             ClusterTelemetry.TrialsFailed.Add(1, new KeyValuePair<string, object?>("study", S.StudyId));
             await SaveAsync();
             await NotifyTerminal();
             return;
         }
+        S.Error = reason;
         S.Status = TrialStatus.Queued;
         await SaveAsync();
-        await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey).TrialChanged(Id, TrialStatus.Queued, S.Attempt);
+        await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey).TrialChanged(Id, TrialStatus.Queued, S.Attempt, S.NotBefore);
+    }
+
+    /// <summary>Base backoff doubled per infrastructure failure after the first, capped.</summary>
+    private TimeSpan InfrastructureBackoff(int failures)
+    {
+        var o = options.Value;
+        var factor = Math.Pow(2, Math.Min(failures - 1, 20));
+        return TimeSpan.FromTicks((long)Math.Min(o.InfrastructureBackoff.Ticks * factor, o.MaxInfrastructureBackoff.Ticks));
     }
 
     private async Task NotifyTerminal()

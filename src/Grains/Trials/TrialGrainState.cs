@@ -25,4 +25,10 @@ public sealed class TrialGrainState
     [Id(14)] public long AttemptStartStep { get; set; }
     /// <summary>W3C traceparent of the study.submit span, so every attempt's trace links back to the submission.</summary>
     [Id(15)] public string? SubmitTrace { get; set; }
+    /// <summary>Attempts that ended in the trainer's own error; the trial fails when they reach <see cref="MaxAttempts"/>.</summary>
+    [Id(16)] public int TrialFailures { get; set; }
+    /// <summary>Attempts interrupted by the infrastructure; capped separately (SchedulingOptions.MaxInfrastructureFailures).</summary>
+    [Id(17)] public int InfrastructureFailures { get; set; }
+    /// <summary>Not leased before this time (backoff after an infrastructure failure).</summary>
+    [Id(18)] public DateTimeOffset? NotBefore { get; set; }
 }

@@ -34,7 +34,6 @@ public static class SiloSetup
         // declare a dead node much sooner than Orleans' WAN-friendly defaults, which is what bounds failover time.
         builder.Services.Configure<ClusterMembershipOptions>(builder.Configuration.GetSection("EquiGrid:Membership"));
         builder.Services.Configure<Worker.WorkerSettings>(builder.Configuration.GetSection("EquiGrid:Worker"));
-        builder.Services.AddHostedService<Worker.TrialWorker>();
 
         builder.UseOrleans(silo =>
         {
@@ -91,6 +90,9 @@ public static class SiloSetup
             }
             silo.Services.AddSingleton<IIncomingGrainCallFilter>(sp => new ClusterTokenFilter(settings.Token, sp.GetRequiredService<ILogger<ClusterTokenFilter>>()));
         });
+        // Registered after the silo on purpose: hosted services stop in reverse order, so the worker stops first and can
+        // hand its leases back while the silo still answers.
+        builder.Services.AddHostedService<Worker.TrialWorker>();
 
         var otel = builder.Services.AddOpenTelemetry()
             .WithMetrics(m =>

@@ -15,11 +15,15 @@ public static class TrialSpecs
         Extra = c.Extra is null ? null : new Dictionary<string, string>(c.Extra),
     };
 
-    /// <summary>The cluster's copy of a trainer result.</summary>
-    public static TrialOutcome Outcome(TrialResult r, TimeSpan elapsed) => new()
+    /// <summary>
+    /// The cluster's copy of a trainer result. Its seconds are the training time the trainer recorded per epoch (summed
+    /// across attempts, restored from checkpoints), not the finishing attempt's wall time: an attempt that only resumed
+    /// from a final checkpoint trained for no time at all.
+    /// </summary>
+    public static TrialOutcome Outcome(TrialResult r) => new()
     {
         Parameters = r.Parameters, TestMseNormalized = r.TestMseNormalized, TestMaeEv = r.TestMaeEv, TestRmseEv = r.TestRmseEv,
         Epochs = r.Epochs.Select(e => new EpochRecord(e.Epoch, e.TrainLoss, e.ValLoss, e.Seconds)).ToList(),
-        WeightsSha256 = r.WeightsSha256, Seconds = elapsed.TotalSeconds,
+        WeightsSha256 = r.WeightsSha256, Seconds = r.Epochs.Sum(e => e.Seconds),
     };
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Text.Json;
+using System.Threading.Channels;
 using EquiGrid.Grains;
 using EquiGrid.Grains.Security;
 using EquiGrid.Grains.Telemetry;
@@ -11,13 +12,16 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Polly;
 
 namespace EquiGrid.Silo.Worker;
 
 /// <summary>
 /// The worker of one silo: pulls leases from the scheduler, runs each attempt in a child process
-/// (EquiGrid.TrialRunner), relays its progress and checkpoints to the trial grain, renews the lease with every
-/// heartbeat, and kills the child the moment the trial grain refuses a report (lease lost, cancelled).
+/// (EquiGrid.TrialRunner), relays its progress and checkpoints to the trial grain and keeps its lease renewed. Calls to
+/// the trial grain that fail transiently (grain storage or a silo unreachable) are retried while the child keeps
+/// training, for as long as the lease can still be valid; the child is killed only when the lease is really lost
+/// (a report refused by the fence, or no renewal got through for a whole lease period).
 /// </summary>
 public sealed class TrialWorker(
     IGrainFactory grains,
@@ -29,12 +33,13 @@ public sealed class TrialWorker(
     IServiceProvider services) : BackgroundService
 {
     private readonly ConcurrentDictionary<string, RunningAttempt> _running = new();
+    private readonly ConcurrentDictionary<Task, bool> _attempts = new();
     private int _busySlots; // reserved before an attempt starts, so the loop never over-leases
     private WorkerSettings W => workerOptions.Value;
+    private TimeSpan LeaseDuration => scheduling.Value.LeaseDuration;
     // Registered on the cluster profile only: there the analysis folder must leave this node (see docs/cluster.md).
     private readonly IResultsStore? _results = services.GetService<IResultsStore>();
-
-    private sealed record RunningAttempt(TrialLease Lease, Process Process);
+    private readonly ResiliencePipeline _retry = GrainCallRetry.Create(logger);
 
     /// <summary>This node's capabilities.</summary>
     public NodeCapabilities Capabilities => new()
@@ -58,8 +63,10 @@ public sealed class TrialWorker(
             try { await started.Task; } catch (OperationCanceledException) { return; }
         }
         var caps = Capabilities;
+        RemoveLeftoverWork(caps.Name);
         var scheduler = grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey);
-        var heartbeatEvery = scheduling.Value.LeaseDuration / 3;
+        await ReleaseLeasesOfPreviousIncarnation(scheduler, caps.Name, stoppingToken);
+        var heartbeatEvery = LeaseDuration / 3;
         var lastBeat = DateTime.MinValue;
         logger.LogInformation("Worker {Node} started: {Slots} slot(s), runner {Runner}", caps.Name, caps.Slots, RunnerPath());
         while (!stoppingToken.IsCancellationRequested)
@@ -70,52 +77,179 @@ public sealed class TrialWorker(
                 if (DateTime.UtcNow - lastBeat >= heartbeatEvery)
                 {
                     lastBeat = DateTime.UtcNow;
-                    await Heartbeat(caps);
+                    await grains.GetGrain<INodeGrain>(caps.Name).Heartbeat(caps, _running.Keys.ToList());
                 }
                 if (Volatile.Read(ref _busySlots) < caps.Slots && await scheduler.Lease(caps) is { } lease)
                 {
                     Interlocked.Increment(ref _busySlots);
-                    _ = RunAttemptInSlot(lease, stoppingToken);
+                    var task = RunAttemptInSlot(lease, stoppingToken);
+                    _attempts[task] = true;
+                    _ = task.ContinueWith(t => _attempts.TryRemove(t, out _), TaskScheduler.Default);
                     continue; // ask again at once while slots are free
                 }
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                logger.LogWarning("Worker loop: {Message}", e.Message);
+                logger.LogWarning("Worker loop: {Message}", GrainCallRetry.FirstLine(e));
             }
             try { await Task.Delay(W.PollInterval, stoppingToken); } catch (OperationCanceledException) { break; }
         }
-        foreach (var r in _running.Values) Kill(r.Process);
+        // Stopping: each attempt kills its child and hands its lease back while the silo is still up (the worker is
+        // stopped before the silo), so the trial resumes at once elsewhere or at the next start.
+        await Task.WhenAll(_attempts.Keys);
     }
 
-    private async Task Heartbeat(NodeCapabilities caps)
+    /// <summary>
+    /// Attempt folders left by a previous run of this node (a SIGKILLed silo cannot clean up): the node name is unique
+    /// among live nodes, so nothing else uses its folder.
+    /// </summary>
+    private void RemoveLeftoverWork(string node)
     {
-        await grains.GetGrain<INodeGrain>(caps.Name).Heartbeat(caps, _running.Keys.ToList());
-        foreach (var (trialId, run) in _running)
+        var root = WorkRoot(node);
+        if (!Directory.Exists(root)) return;
+        int removed = 0;
+        foreach (var d in Directory.EnumerateDirectories(root))
         {
-            var ack = await grains.GetGrain<ITrialGrain>(trialId).Renew(run.Lease.Attempt, scheduling.Value.LeaseDuration);
-            if (ack != ReportAck.Accepted) Stop(run, $"lease renewal refused ({ack})");
+            try { Directory.Delete(d, true); removed++; }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { logger.LogWarning("Could not remove leftover attempt folder {Dir}: {Message}", d, e.Message); }
+        }
+        if (removed > 0) logger.LogInformation("Removed {Count} leftover attempt folder(s) of a previous run under {Root}", removed, root);
+    }
+
+    private async Task ReleaseLeasesOfPreviousIncarnation(ISchedulerGrain scheduler, string node, CancellationToken ct)
+    {
+        try
+        {
+            using var patience = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            patience.CancelAfter(LeaseDuration);
+            var released = await _retry.ExecuteAsync(async _ => { WithToken(); return await scheduler.NodeStarted(node); }, patience.Token);
+            if (released > 0) logger.LogInformation("Node {Node}: released {Count} lease(s) its previous run still held", node, released);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            // Not fatal: those leases then lapse on their own.
+            logger.LogWarning("Node {Node}: could not release the leases of its previous run: {Message}", node, GrainCallRetry.FirstLine(e));
         }
     }
 
     private async Task RunAttemptInSlot(TrialLease lease, CancellationToken stoppingToken)
     {
         try { await RunAttempt(lease, stoppingToken); }
-        catch (Exception e) { logger.LogError(e, "Attempt {Attempt} of {Trial} crashed in the worker", lease.Attempt, lease.TrialId); }
+        catch (Exception e) { logger.LogError("Attempt {Attempt} of {Trial} crashed in the worker: {Error}", lease.Attempt, lease.TrialId, e); }
         finally { Interlocked.Decrement(ref _busySlots); }
     }
 
     private async Task RunAttempt(TrialLease lease, CancellationToken stoppingToken)
     {
-        using var activity = ClusterTelemetry.Source.StartActivity("trial.attempt", ActivityKind.Internal, parentContext: default);
-        activity?.SetTag("equigrid.trial", lease.TrialId);
-        activity?.SetTag("equigrid.attempt", lease.Attempt);
-        var trial = grains.GetGrain<ITrialGrain>(lease.TrialId);
-        var dir = Path.Combine(W.WorkDir ?? Path.Combine(Path.GetTempPath(), "equigrid-work"), Guid.NewGuid().ToString("N"));
+        using var activity = ClusterTelemetry.StartAttempt(lease);
+        var node = Capabilities.Name;
+        var dir = Path.Combine(WorkRoot(node), Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
+        using var run = new RunningAttempt(lease, grains.GetGrain<ITrialGrain>(lease.TrialId), LeaseDuration);
+        try
+        {
+            await RunChild(run, dir, stoppingToken);
+        }
+        finally
+        {
+            _running.TryRemove(lease.TrialId, out _);
+            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+    }
+
+    private async Task RunChild(RunningAttempt run, string dir, CancellationToken stoppingToken)
+    {
+        var lease = run.Lease;
         var specPath = Path.Combine(dir, "spec.json");
         var resultPath = Path.Combine(dir, "result.json");
         await File.WriteAllTextAsync(specPath, JsonSerializer.Serialize(TrialSpecs.From(lease.Config), RunnerMessage.Json), stoppingToken);
+        // Trial ids are "STUDY/TRIAL-NAME": the folder is RESULTS/STUDY/TRIAL-NAME. With a results store and no
+        // ResultsDir the folder is attempt scratch, deleted with the attempt once uploaded.
+        var trialName = lease.TrialId.Split('/')[^1];
+        var exportDir = W.ResultsDir is { } results ? Path.Combine(results, lease.StudyId, trialName)
+            : _results is not null ? Path.Combine(dir, "export", trialName)
+            : null;
+        ProcessStartInfo psi;
+        try
+        {
+            psi = StartInfo(lease, specPath, resultPath, exportDir);
+            run.Process = Process.Start(psi)!;
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or FileNotFoundException or InvalidOperationException)
+        {
+            // This node cannot run trials (runner missing, no dotnet): not the trial's fault.
+            await Report(run, "fail", t => t.Fail(lease.Attempt, $"could not start the trial runner on {Capabilities.Name}: {e.Message}", FailureKind.Infrastructure));
+            return;
+        }
+        var process = run.Process;
+        _running[lease.TrialId] = run;
+        logger.LogInformation("Attempt {Attempt} of {Trial} started (pid {Pid})", lease.Attempt, lease.TrialId, process.Id);
+        var stderrTail = new ConcurrentQueue<string>();
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            // The runner's diagnostics reach the silo's log for every attempt, not only failed ones.
+            logger.LogInformation("Runner {Trial}#{Attempt}: {Line}", lease.TrialId, lease.Attempt, e.Data);
+            stderrTail.Enqueue(e.Data);
+            while (stderrTail.Count > 20) stderrTail.TryDequeue(out string? _);
+        };
+        process.BeginErrorReadLine();
+
+        // Reading the child's stdout never waits on a grain call: messages queue up while reports are retried, so a
+        // storage blip does not stall (or kill) the training.
+        var messages = Channel.CreateUnbounded<RunnerMessage>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        var reader = ReadMessages(process, messages.Writer, stoppingToken);
+        var sender = SendMessages(run, messages.Reader);
+        var keeper = KeepLease(run, stoppingToken);
+        try
+        {
+            try
+            {
+                await process.WaitForExitAsync(stoppingToken);
+                await reader;
+                await sender;
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                // The silo is stopping: stop the child and hand the lease back, so the trial resumes from its checkpoint
+                // at once (elsewhere, or here at the next start) instead of waiting for the lease to lapse. Not a failure.
+                run.Lose("the node is shutting down");
+                try { await sender; } catch (Exception) { /* its reports end with the attempt */ }
+                await ReleaseOnShutdown(run);
+                return;
+            }
+            if (run.LostWhy is { } lost)
+            {
+                logger.LogWarning("Attempt {Attempt} of {Trial} stopped: {Why}", lease.Attempt, lease.TrialId, lost);
+                return; // the lease is gone (or going): another attempt owns the trial, nothing to report
+            }
+            if (process.ExitCode == RunnerExitCodes.Ok && File.Exists(resultPath))
+            {
+                var result = JsonSerializer.Deserialize<TrialResult>(await File.ReadAllTextAsync(resultPath, stoppingToken), RunnerMessage.Json)!;
+                // A trial is reported complete only once its analysis folder is stored: a failed upload fails the
+                // attempt, so the trial is retried rather than completed without the files its report needs.
+                if (_results is not null && !await UploadResults(run, trialName, exportDir!, stoppingToken)) return;
+                using var done = ClusterTelemetry.Source.StartActivity("trial.complete");
+                var ack = await Report(run, "completion", t => t.Complete(lease.Attempt, TrialSpecs.Outcome(result)));
+                logger.LogInformation("Attempt {Attempt} of {Trial} finished: {Ack}", lease.Attempt, lease.TrialId, ack?.ToString() ?? "lease lost before the completion got through");
+                return;
+            }
+            var kind = RunnerExitCodes.Classify(process.ExitCode);
+            var tail = string.Join(" | ", stderrTail.TakeLast(5));
+            var error = $"trial runner exited with {RunnerExitCodes.Describe(process.ExitCode)} on {Capabilities.Name}: {tail}";
+            await Report(run, "failure", t => t.Fail(lease.Attempt, error, kind));
+        }
+        finally
+        {
+            // The lease is renewed until the attempt is fully reported (upload and completion included).
+            run.Finished();
+            Kill(process);
+            try { await keeper; } catch (OperationCanceledException) { }
+        }
+    }
+
+    private ProcessStartInfo StartInfo(TrialLease lease, string specPath, string resultPath, string? exportDir)
+    {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[]
                  {
@@ -123,65 +257,62 @@ public sealed class TrialWorker(
                      "--store", StoreArgument(), "--result", resultPath, "--parent-pid", Environment.ProcessId.ToString(),
                      "--threads", (W.Threads ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, W.Slots))).ToString(),
                  }) psi.ArgumentList.Add(a);
-        // Trial ids are "STUDY/TRIAL-NAME": the folder is RESULTS/STUDY/TRIAL-NAME. With a results store and no
-        // ResultsDir the folder is attempt scratch, deleted with the attempt once uploaded.
-        var trialName = lease.TrialId.Split('/')[^1];
-        var exportDir = W.ResultsDir is { } results ? Path.Combine(results, lease.StudyId, trialName)
-            : _results is not null ? Path.Combine(dir, "export", trialName)
-            : null;
         if (exportDir is not null)
         {
             psi.ArgumentList.Add("--export");
             psi.ArgumentList.Add(exportDir);
         }
         if (silo.BlobConnectionString is { } blob) psi.Environment["EQUIGRID_BLOB_CONNECTION"] = blob;
-        var stderrTail = new ConcurrentQueue<string>();
-        Process process;
+        return psi;
+    }
+
+    private static async Task ReadMessages(Process process, ChannelWriter<RunnerMessage> writer, CancellationToken ct)
+    {
         try
         {
-            process = Process.Start(psi)!;
-        }
-        catch (Exception e)
-        {
-            await trial.Fail(lease.Attempt, $"could not start the trial runner: {e.Message}");
-            return;
-        }
-        var run = new RunningAttempt(lease, process);
-        _running[lease.TrialId] = run;
-        logger.LogInformation("Attempt {Attempt} of {Trial} started (pid {Pid})", lease.Attempt, lease.TrialId, process.Id);
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            stderrTail.Enqueue(e.Data);
-            while (stderrTail.Count > 20) stderrTail.TryDequeue(out string? _);
-        };
-        process.BeginErrorReadLine();
-        try
-        {
-            var epochClock = Stopwatch.StartNew();
             string? line;
-            while ((line = await process.StandardOutput.ReadLineAsync(stoppingToken)) is not null)
+            while ((line = await process.StandardOutput.ReadLineAsync(ct)) is not null)
             {
                 if (!line.StartsWith('{')) continue;
                 RunnerMessage? m;
                 try { m = JsonSerializer.Deserialize<RunnerMessage>(line, RunnerMessage.Json); } catch (JsonException) { continue; }
-                if (m is null) continue;
-                if (m.Kind == "checkpoint_failed")
-                {
-                    ClusterTelemetry.CheckpointFailures.Add(1, new KeyValuePair<string, object?>("reason", m.Reason));
-                    logger.LogWarning("Attempt {Attempt} of {Trial}: checkpoint {Reason} failure: {Error}", lease.Attempt, lease.TrialId, m.Reason, m.Error);
-                    continue;
-                }
-                WithToken();
-                ReportAck ack;
-                if (m.Kind == "checkpoint")
+                if (m is not null) writer.TryWrite(m);
+            }
+        }
+        finally { writer.TryComplete(); }
+    }
+
+    /// <summary>Relays the child's messages in order; a plain progress report superseded by a newer message is skipped.</summary>
+    private async Task SendMessages(RunningAttempt run, ChannelReader<RunnerMessage> reader)
+    {
+        var lease = run.Lease;
+        var epochClock = Stopwatch.StartNew();
+        await foreach (var m in reader.ReadAllAsync())
+        {
+            if (run.LostWhy is not null) continue; // drain: the child is being killed
+            ReportAck? ack;
+            switch (m.Kind)
+            {
+                case "checkpoint":
                 {
                     using var ck = ClusterTelemetry.Source.StartActivity("trial.checkpoint");
                     ck?.SetTag("equigrid.step", m.Step);
-                    ack = await trial.CommitCheckpoint(lease.Attempt, new CheckpointPointer(m.Attempt, m.Step, m.Location!, m.Sha256!, m.Bytes, m.CreatedAt));
+                    var pointer = new CheckpointPointer(m.Attempt, m.Step, m.Location!, m.Sha256!, m.Bytes, m.CreatedAt);
+                    ack = await Report(run, "checkpoint", t => t.CommitCheckpoint(lease.Attempt, pointer));
+                    break;
                 }
-                else
+                case "checkpoint_save_failed":
+                    ClusterTelemetry.CheckpointSaveFailures.Add(1);
+                    logger.LogWarning("Attempt {Attempt} of {Trial} could not save its checkpoint at step {Step}: {Error}", lease.Attempt, lease.TrialId, m.Step, m.Error);
+                    continue;
+                case "checkpoint_corrupt":
+                    ClusterTelemetry.CorruptCheckpoints.Add(1);
+                    logger.LogWarning("Attempt {Attempt} of {Trial} skipped corrupt checkpoint {Location} (step {Step}, attempt {CheckpointAttempt}): {Error}",
+                        lease.Attempt, lease.TrialId, m.Location, m.Step, m.Attempt, m.Error);
+                    continue;
+                case "progress":
                 {
+                    if (!m.EpochEnd && reader.TryPeek(out _)) continue; // a newer message is already waiting
                     double? seconds = null;
                     if (m.EpochEnd)
                     {
@@ -191,53 +322,75 @@ public sealed class TrialWorker(
                         ep?.SetTag("equigrid.epoch", m.Epoch);
                         ep?.SetTag("equigrid.val_loss", m.ValLoss);
                     }
-                    ack = await trial.ReportProgress(lease.Attempt, new ProgressReport(m.Epoch, m.Step, m.TotalSteps, m.TrainLoss, m.ValLoss, m.MoleculesPerSecond, m.EpochEnd, seconds));
+                    var progress = new ProgressReport(m.Epoch, m.Step, m.TotalSteps, m.TrainLoss, m.ValLoss, m.MoleculesPerSecond, m.EpochEnd, seconds);
+                    ack = await Report(run, "progress", t => t.ReportProgress(lease.Attempt, progress));
+                    break;
                 }
-                if (ack != ReportAck.Accepted) { Stop(run, $"report refused ({ack})"); break; }
+                default:
+                    continue;
             }
-            await process.WaitForExitAsync(stoppingToken);
-            WithToken();
-            if (process.ExitCode == 0 && File.Exists(resultPath))
-            {
-                var result = JsonSerializer.Deserialize<TrialResult>(await File.ReadAllTextAsync(resultPath, stoppingToken), RunnerMessage.Json)!;
-                // A trial is reported complete only once its analysis folder is stored: a failed upload fails the
-                // attempt, so the trial is retried rather than completed without the files its report needs.
-                if (_results is not null && !await UploadResults(lease, trial, trialName, exportDir!, stoppingToken)) return;
-                using var done = ClusterTelemetry.Source.StartActivity("trial.complete");
-                var ack = await trial.Complete(lease.Attempt, TrialSpecs.Outcome(result, activity?.Duration ?? TimeSpan.Zero));
-                logger.LogInformation("Attempt {Attempt} of {Trial} finished: {Ack}", lease.Attempt, lease.TrialId, ack);
-            }
-            else if (!stoppingToken.IsCancellationRequested)
-            {
-                var tail = string.Join(" | ", stderrTail.TakeLast(5));
-                await trial.Fail(lease.Attempt, $"trial runner exited with {process.ExitCode}: {tail}");
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-            Kill(process); // shutting down: the lease lapses and another node resumes from the checkpoint
-        }
-        catch (Exception e)
-        {
-            logger.LogWarning("Attempt {Attempt} of {Trial}: {Message}", lease.Attempt, lease.TrialId, e.Message);
-            Kill(process);
-        }
-        finally
-        {
-            _running.TryRemove(lease.TrialId, out _);
-            process.Dispose();
-            try { Directory.Delete(dir, true); } catch (IOException) { }
+            if (ack is { } a && a != ReportAck.Accepted) run.Lose($"{m.Kind} report refused ({a})");
         }
     }
 
-    private async Task<bool> UploadResults(TrialLease lease, ITrialGrain trial, string trialName, string exportDir, CancellationToken ct)
+    /// <summary>Renews the lease every third of its duration; each renewal that gets through moves the local deadline.</summary>
+    private async Task KeepLease(RunningAttempt run, CancellationToken stoppingToken)
     {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, run.Done);
+        while (true)
+        {
+            await Task.Delay(LeaseDuration / 3, stop.Token);
+            var ack = await Report(run, "renewal", t => t.Renew(run.Lease.Attempt, LeaseDuration));
+            if (ack is { } a && a != ReportAck.Accepted) run.Lose($"lease renewal refused ({a})");
+            if (run.LostWhy is not null) return;
+        }
+    }
+
+    /// <summary>
+    /// One call to the attempt's trial grain, retried through transient failures until the lease is certainly lost;
+    /// null when it never got through. A renewal that gets through extends the local deadline.
+    /// </summary>
+    private async Task<ReportAck?> Report(RunningAttempt run, string what, Func<ITrialGrain, Task<ReportAck>> call)
+    {
+        try
+        {
+            var sent = DateTime.UtcNow;
+            var ack = await _retry.ExecuteAsync(async _ => { WithToken(); return await call(run.Trial); }, run.LeaseValid);
+            if (ack == ReportAck.Accepted && what == "renewal") run.RenewedAt(sent);
+            return ack;
+        }
+        catch (OperationCanceledException) when (run.LeaseValid.IsCancellationRequested)
+        {
+            run.Lose($"the trial grain could not be reached ({what}) before the lease ran out");
+            return null;
+        }
+    }
+
+    private async Task ReleaseOnShutdown(RunningAttempt run)
+    {
+        try
+        {
+            WithToken();
+            var ack = await run.Trial.Release(run.Lease.Attempt, $"node {Capabilities.Name} is shutting down").WaitAsync(TimeSpan.FromSeconds(5));
+            logger.LogInformation("Attempt {Attempt} of {Trial}: lease handed back on shutdown ({Ack})", run.Lease.Attempt, run.Lease.TrialId, ack);
+        }
+        catch (Exception e)
+        {
+            logger.LogInformation("Attempt {Attempt} of {Trial}: could not hand the lease back on shutdown, it will lapse: {Message}",
+                run.Lease.Attempt, run.Lease.TrialId, GrainCallRetry.FirstLine(e));
+        }
+    }
+
+    private async Task<bool> UploadResults(RunningAttempt run, string trialName, string exportDir, CancellationToken ct)
+    {
+        var lease = run.Lease;
         using var up = ClusterTelemetry.Source.StartActivity("trial.upload_results");
         // A stale attempt (lease lapsed, trial re-leased elsewhere) must not overwrite the live attempt's folder: the
         // renewal both checks the fence and buys a full lease for the upload.
-        if (await trial.Renew(lease.Attempt, scheduling.Value.LeaseDuration) is var ack && ack != ReportAck.Accepted)
+        var ack = await Report(run, "renewal", t => t.Renew(lease.Attempt, LeaseDuration));
+        if (ack != ReportAck.Accepted)
         {
-            logger.LogWarning("Attempt {Attempt} of {Trial}: not uploading its analysis folder, the lease is gone ({Ack})", lease.Attempt, lease.TrialId, ack);
+            logger.LogWarning("Attempt {Attempt} of {Trial}: not uploading its analysis folder, the lease is gone ({Ack})", lease.Attempt, lease.TrialId, ack?.ToString() ?? "unreachable");
             return false;
         }
         try
@@ -251,16 +404,11 @@ public sealed class TrialWorker(
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
             logger.LogWarning("Attempt {Attempt} of {Trial}: analysis upload failed: {Message}", lease.Attempt, lease.TrialId, e.Message);
-            WithToken();
-            await trial.Fail(lease.Attempt, $"uploading the analysis folder to results/{lease.StudyId}/{trialName}/ failed: {e.GetType().Name}: {e.Message}");
+            // Storage trouble, not the trial's: retried after a backoff without using up an attempt.
+            await Report(run, "failure", t => t.Fail(lease.Attempt,
+                $"uploading the analysis folder to results/{lease.StudyId}/{trialName}/ failed: {e.GetType().Name}: {e.Message}", FailureKind.Infrastructure));
             return false;
         }
-    }
-
-    private void Stop(RunningAttempt run, string why)
-    {
-        logger.LogWarning("Stopping attempt {Attempt} of {Trial}: {Why}", run.Lease.Attempt, run.Lease.TrialId, why);
-        Kill(run.Process);
     }
 
     private static void Kill(Process p)
@@ -273,6 +421,12 @@ public sealed class TrialWorker(
         if (silo.Token is { } token) RequestContext.Set(ClusterToken.RequestContextKey, token);
     }
 
+    private string WorkRoot(string node)
+    {
+        var safe = string.Concat(node.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+        return Path.Combine(W.WorkDir ?? Path.Combine(Path.GetTempPath(), "equigrid-work"), safe);
+    }
+
     private string StoreArgument() => silo.Profile == "cluster"
         ? "blob:" + silo.BlobContainer
         : "file:" + Path.Combine(silo.DataDir, "checkpoints");
@@ -282,5 +436,61 @@ public sealed class TrialWorker(
         var path = W.RunnerPath ?? Path.Combine(AppContext.BaseDirectory, "EquiGrid.TrialRunner.dll");
         if (!File.Exists(path)) throw new FileNotFoundException($"trial runner not found at {path}; set EquiGrid:Worker:RunnerPath", path);
         return path;
+    }
+
+    /// <summary>
+    /// One running attempt and what the worker knows about its lease: <see cref="LeaseValid"/> fires once no renewal
+    /// has got through for a whole lease period (the lease is then certainly lost) or a report was refused.
+    /// </summary>
+    private sealed class RunningAttempt : IDisposable
+    {
+        private readonly CancellationTokenSource _leaseValid = new();
+        private readonly CancellationTokenSource _done = new();
+        private readonly TimeSpan _duration;
+        private string? _lostWhy;
+
+        public RunningAttempt(TrialLease lease, ITrialGrain trial, TimeSpan duration)
+        {
+            Lease = lease;
+            Trial = trial;
+            _duration = duration;
+            // The lease was granted just now for a full period (the local clock: no trust in clock agreement).
+            _leaseValid.CancelAfter(duration);
+        }
+
+        public TrialLease Lease { get; }
+        public ITrialGrain Trial { get; }
+        public Process Process { get; set; } = null!;
+        public CancellationToken LeaseValid => _leaseValid.Token;
+        public CancellationToken Done => _done.Token;
+        public string? LostWhy => Volatile.Read(ref _lostWhy);
+
+        /// <summary>A renewal sent at <paramref name="sent"/> was accepted: the lease holds until a period after that.</summary>
+        public void RenewedAt(DateTime sent)
+        {
+            var left = sent + _duration - DateTime.UtcNow;
+            try { if (left > TimeSpan.Zero) _leaseValid.CancelAfter(left); } catch (ObjectDisposedException) { }
+        }
+
+        /// <summary>The lease is gone: stop the child, report nothing more.</summary>
+        public void Lose(string why)
+        {
+            if (Interlocked.CompareExchange(ref _lostWhy, why, null) is not null) return;
+            try { _leaseValid.Cancel(); } catch (ObjectDisposedException) { }
+            try { if (Process is { HasExited: false } p) p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        }
+
+        /// <summary>The child exited and its messages were relayed: the renewals stop.</summary>
+        public void Finished()
+        {
+            try { _done.Cancel(); } catch (ObjectDisposedException) { }
+        }
+
+        public void Dispose()
+        {
+            _leaseValid.Dispose();
+            _done.Dispose();
+            Process?.Dispose();
+        }
     }
 }

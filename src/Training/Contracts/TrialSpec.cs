@@ -37,6 +37,12 @@ public sealed record TrialSpec
     public string? DataPath { get; init; }
     /// <summary>Write a checkpoint every this many optimiser steps (and at every epoch end).</summary>
     public int CheckpointEverySteps { get; init; } = 50;
+    /// <summary>
+    /// Fractions of training (0 &lt; f &lt;= 1, e.g. [0.3, 1.0]) after which the model is kept so that its embeddings are
+    /// exported too, for claims about when structure forms; f maps to the epoch ceil(f x epochs). Null = only the final
+    /// export. The kept models go to the checkpoint store, so a trial resumed on another node still exports them.
+    /// </summary>
+    public List<double>? ExportAt { get; init; }
     /// <summary>Free-form extra axes of the study grid (kept for reporting).</summary>
     public Dictionary<string, string>? Extra { get; init; }
 

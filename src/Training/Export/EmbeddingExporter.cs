@@ -9,21 +9,83 @@ namespace EquiGrid.Training;
 /// <summary>
 /// Writes what the utilisation analysis needs from a trained model into <c>DIR/embeddings/</c>:
 /// embeddings.npy (float32 [n, hidden.Dim]: per-molecule sums of the final node features, before the readout),
-/// embeddings.json (irreps, per-block column ranges, ids, SMILES, targets and predictions in eV, split) and
+/// embeddings_before_final.npy (the same for the node features entering the final block: the final block's l &gt; 0
+/// outputs get no gradient because the readout takes scalars only, so this is the last layer whose every order was
+/// trained), embeddings.json (irreps, per-block column ranges, ids, SMILES, targets and predictions in eV, split),
 /// ablation.json (test error with each order zeroed after each block, and gradient x input attribution per block and
-/// order). The layout is the one the Analysis loader reads (docs/analysis.md).
+/// order) and, for a spec with export_at, epochs/e{N}/ with the two matrices of the model kept after epoch N. The
+/// layout is the one the Analysis loader reads (docs/analysis.md).
 /// </summary>
 public static class EmbeddingExporter
 {
-    /// <summary>Exports every molecule of <paramref name="data"/> and the ablation numbers on the trainer's test split.</summary>
-    public static void Export(Trainer trainer, TrainingData data, string trialDirectory, int batchSize = 64)
+    /// <summary>
+    /// File next to a QM9 data file whose SMILES fill in molecules the data file has none for (the on-hand
+    /// qm9_u0_subset.xyz.xz carries no SMILES lines; its sibling table has them for all but 15 molecules).
+    /// </summary>
+    public static readonly string[] SmilesTableNames = ["qm9_properties_union.csv.xz", "qm9_properties_union.csv"];
+
+    /// <summary>Exports every molecule of <paramref name="data"/>, the ablation numbers on the trainer's test split, and the kept per-epoch models.</summary>
+    public static async Task ExportAsync(Trainer trainer, TrainingData data, string trialDirectory, int batchSize = 64, CancellationToken ct = default)
     {
         var model = trainer.Model ?? throw new InvalidOperationException("train the model before exporting embeddings");
         var dir = Path.Combine(trialDirectory, "embeddings");
         Directory.CreateDirectory(dir);
         var irreps = model.Config.HiddenIrreps;
-        int n = data.Molecules.Count, dim = irreps.Dim;
-        var matrix = new float[(long)n * dim];
+        int n = data.Molecules.Count;
+        var predictions = WriteEmbeddings(model, data, dir, batchSize);
+
+        var split = new string[n];
+        foreach (var i in trainer.Split.Train) split[i] = "train";
+        foreach (var i in trainer.Split.Validation) split[i] = "validation";
+        foreach (var i in trainer.Split.Test) split[i] = "test";
+        var blocks = Enumerable.Range(0, irreps.Count).Select(i => new
+        {
+            irrep = irreps[i].ToString(), l = irreps[i].Irrep.L, parity = irreps[i].Irrep.Parity,
+            mul = irreps[i].Mul, start = irreps.Slice(i).Start, length = irreps.Slice(i).Length,
+        });
+        var smilesTable = SmilesBeside(trainer.Spec.DataPath);
+        var meta = new
+        {
+            irreps = irreps.ToString(),
+            blocks,
+            ids = data.Molecules.Select(m => m.GdbId),
+            smiles = data.Molecules.Select(m => m.Smiles ?? smilesTable?.GetValueOrDefault(m.GdbId) ?? ""),
+            targets_ev = data.Molecules.Select(m => m.AtomizationEnergyEv),
+            predictions_ev = predictions,
+            split,
+        };
+        File.WriteAllText(Path.Combine(dir, "embeddings.json"), JsonSerializer.Serialize(meta, new JsonSerializerOptions { WriteIndented = false }));
+        File.WriteAllText(Path.Combine(dir, "ablation.json"), JsonSerializer.Serialize(Ablation(trainer, model, data), new JsonSerializerOptions { WriteIndented = true }));
+
+        foreach (var epoch in trainer.ExportEpochs)
+        {
+            var kept = await trainer.LoadSnapshotAsync(epoch, ct);
+            var snapDir = Path.Combine(dir, "epochs", $"e{epoch}");
+            Directory.CreateDirectory(snapDir);
+            WriteEmbeddings(kept, data, snapDir, batchSize);
+            File.WriteAllText(Path.Combine(snapDir, "snapshot.json"), JsonSerializer.Serialize(new
+            {
+                epoch, epochs = trainer.Spec.Epochs, fraction = ExportSchedule.FractionOf(trainer.Spec, epoch),
+            }));
+        }
+    }
+
+    /// <summary>The gdb id -> SMILES table beside a QM9 data file (see <see cref="SmilesTableNames"/>), or null.</summary>
+    public static Dictionary<int, string>? SmilesBeside(string? dataPath)
+    {
+        if (string.IsNullOrEmpty(dataPath)) return null;
+        var folder = Directory.Exists(dataPath) ? dataPath : Path.GetDirectoryName(Path.GetFullPath(dataPath));
+        if (folder is null) return null;
+        var table = SmilesTableNames.Select(name => Path.Combine(folder, name)).FirstOrDefault(File.Exists);
+        return table is null ? null : SmilesTable.Read(table);
+    }
+
+    // embeddings.npy (after the final block) and embeddings_before_final.npy (entering it) of every molecule; returns the predictions in eV.
+    private static double[] WriteEmbeddings(EquivariantModel model, TrainingData data, string dir, int batchSize)
+    {
+        int n = data.Molecules.Count, dim = model.Config.HiddenIrreps.Dim;
+        var final = new float[(long)n * dim];
+        var beforeFinal = new float[(long)n * dim];
         var predictions = new double[n];
         model.eval();
         using (no_grad())
@@ -35,34 +97,17 @@ public static class EmbeddingExporter
                 var batch = data.Batch(idx);
                 var output = model.ForwardDetailed(batch, null);
                 var emb = EquivariantModel.GraphEmbedding(output.NodeFeatures, batch).contiguous().data<float>().ToArray();
-                Array.Copy(emb, 0, matrix, (long)start * dim, emb.Length);
+                Array.Copy(emb, 0, final, (long)start * dim, emb.Length);
+                // Every hidden block maps hidden irreps to hidden irreps, so the block before the final one has the same layout.
+                var before = EquivariantModel.GraphEmbedding(output.BlockFeatures[^2], batch).contiguous().data<float>().ToArray();
+                Array.Copy(before, 0, beforeFinal, (long)start * dim, before.Length);
                 var pred = output.Prediction.data<float>().ToArray();
                 for (int i = 0; i < idx.Length; i++) predictions[start + i] = data.Normalizer.Denormalize(pred[i]);
             }
         }
-        WriteNpy(Path.Combine(dir, "embeddings.npy"), matrix, n, dim);
-
-        var split = new string[n];
-        foreach (var i in trainer.Split.Train) split[i] = "train";
-        foreach (var i in trainer.Split.Validation) split[i] = "validation";
-        foreach (var i in trainer.Split.Test) split[i] = "test";
-        var blocks = Enumerable.Range(0, irreps.Count).Select(i => new
-        {
-            irrep = irreps[i].ToString(), l = irreps[i].Irrep.L, parity = irreps[i].Irrep.Parity,
-            mul = irreps[i].Mul, start = irreps.Slice(i).Start, length = irreps.Slice(i).Length,
-        });
-        var meta = new
-        {
-            irreps = irreps.ToString(),
-            blocks,
-            ids = data.Molecules.Select(m => m.GdbId),
-            smiles = data.Molecules.Select(m => m.Smiles ?? ""),
-            targets_ev = data.Molecules.Select(m => m.AtomizationEnergyEv),
-            predictions_ev = predictions,
-            split,
-        };
-        File.WriteAllText(Path.Combine(dir, "embeddings.json"), JsonSerializer.Serialize(meta, new JsonSerializerOptions { WriteIndented = false }));
-        File.WriteAllText(Path.Combine(dir, "ablation.json"), JsonSerializer.Serialize(Ablation(trainer, model, data), new JsonSerializerOptions { WriteIndented = true }));
+        WriteNpy(Path.Combine(dir, "embeddings.npy"), final, n, dim);
+        WriteNpy(Path.Combine(dir, "embeddings_before_final.npy"), beforeFinal, n, dim);
+        return predictions;
     }
 
     private static object Ablation(Trainer trainer, EquivariantModel model, TrainingData data)

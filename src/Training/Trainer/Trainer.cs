@@ -28,6 +28,7 @@ public sealed class Trainer
         if (!(spec.LearningRate > 0)) throw new ArgumentException($"learning rate = {spec.LearningRate}: must be > 0");
         if (spec.CheckpointEverySteps < 1) throw new ArgumentException($"checkpoint-every = {spec.CheckpointEverySteps}: must be >= 1 step");
         if (spec.MaxMolecules is < 1) throw new ArgumentException($"max-molecules = {spec.MaxMolecules}: must be >= 1");
+        ExportEpochs = ExportSchedule.Epochs(spec);
         _spec = spec;
         _data = data;
         _options = options ?? new TrainerOptions();
@@ -36,6 +37,8 @@ public sealed class Trainer
         TrainIndices = spec.MaxMolecules is int max && max < Split.Train.Length ? Split.Train[..max] : Split.Train;
     }
 
+    /// <summary>The trial's spec.</summary>
+    public TrialSpec Spec => _spec;
     /// <summary>The architecture.</summary>
     public ModelConfig Config { get; }
     /// <summary>The seeded split of the dataset.</summary>
@@ -44,6 +47,11 @@ public sealed class Trainer
     public int[] TrainIndices { get; }
     /// <summary>The trained model after <see cref="RunAsync"/> (for export and analysis).</summary>
     public EquivariantModel? Model { get; private set; }
+    /// <summary>Epochs after which the model is kept for an embedding export (the spec's export_at), ascending.</summary>
+    public IReadOnlyList<int> ExportEpochs { get; }
+
+    // Snapshot payloads when there is no checkpoint store (tests, throwaway runs).
+    private readonly Dictionary<int, byte[]> _snapshots = new();
 
     /// <summary>Batches per epoch.</summary>
     public int BatchesPerEpoch => (TrainIndices.Length + _spec.BatchSize - 1) / _spec.BatchSize;
@@ -104,6 +112,8 @@ public sealed class Trainer
             state.Position = 0;
             state.LossSum = 0;
             state.LossCount = 0;
+            // Before the epoch-end checkpoint: a run killed in between redoes the epoch and keeps the same model again.
+            if (ExportEpochs.Contains(state.Epoch)) await SaveSnapshotAsync(model, optimizer, state, ct);
             await SaveAsync(model, optimizer, state, ct);
         }
 
@@ -198,6 +208,46 @@ public sealed class Trainer
         if (_options.Store is null) return;
         var payload = CheckpointPayload.Write(_spec, state, model, optimizer);
         await _options.Store.SaveAsync(_options.TrialId, _options.Attempt, state.Step, payload, ct);
+    }
+
+    /// <summary>Checkpoint-store key of the model kept after <paramref name="epoch"/> (a sibling of the trial's own key).</summary>
+    public string SnapshotId(int epoch) => $"{_options.TrialId}.export-e{epoch}";
+
+    private async Task SaveSnapshotAsync(EquivariantModel model, OptimizerHelper optimizer, TrainingState state, CancellationToken ct)
+    {
+        var payload = CheckpointPayload.Write(_spec, state, model, optimizer);
+        if (_options.Store is null) _snapshots[state.Epoch] = payload;
+        else await _options.Store.SaveAsync(SnapshotId(state.Epoch), _options.Attempt, state.Step, payload, ct);
+    }
+
+    /// <summary>
+    /// The model as it was after <paramref name="epoch"/> (one of <see cref="ExportEpochs"/>), from the checkpoint store
+    /// (whichever attempt kept it) or from memory; throws when it was never kept.
+    /// </summary>
+    public async Task<EquivariantModel> LoadSnapshotAsync(int epoch, CancellationToken ct = default)
+    {
+        if (!ExportEpochs.Contains(epoch)) throw new ArgumentException($"epoch {epoch} is not one of export_at's epochs ({string.Join(", ", ExportEpochs)})");
+        var model = new EquivariantModel(Config);
+        var optimizer = torch.optim.AdamW(model.parameters(), lr: _spec.LearningRate, weight_decay: 0);
+        if (_snapshots.TryGetValue(epoch, out var kept))
+        {
+            CheckpointPayload.Read(kept, _spec, model, optimizer);
+            return model;
+        }
+        if (_options.Store is not null)
+            foreach (var reference in await _options.Store.ListAsync(SnapshotId(epoch), ct))
+            {
+                try
+                {
+                    CheckpointPayload.Read(await _options.Store.LoadAsync(reference, ct), _spec, model, optimizer);
+                    return model;
+                }
+                catch (CheckpointCorruptException e)
+                {
+                    _options.Log?.WriteLine($"warning: skipping kept model {reference.Location} of {SnapshotId(epoch)}: {e.Message}");
+                }
+            }
+        throw new InvalidOperationException($"the model after epoch {epoch} of {_options.TrialId} was not kept (no valid '{SnapshotId(epoch)}' in the checkpoint store)");
     }
 
     private async Task<TrainingState?> TryResumeAsync(EquivariantModel model, OptimizerHelper optimizer, CancellationToken ct)

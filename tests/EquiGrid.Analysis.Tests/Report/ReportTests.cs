@@ -21,10 +21,12 @@ public sealed class ReportFixture : IDisposable
         }, molecules: 300, seed: 1);
         File.WriteAllText(Path.Combine(Study, "L0-3-4_h4", "embeddings", "ablation.json"), """
             {"metric": "test_mse_normalized", "baseline": 0.05,
-             "ablation": [{"layer": "final", "l": 0, "error": 0.9}, {"layer": "final", "l": 3, "delta": 0.001}, {"layer": "final", "l": 4, "delta": 0.2}],
+             "ablation": [{"layer": "block_0", "l": 0, "delta": 0.4}, {"layer": "final", "l": 0, "error": 0.9},
+                          {"layer": "block_0", "l": 3, "delta": 0.001}, {"layer": "final", "l": 3, "delta": 0.0},
+                          {"layer": "block_0", "l": 4, "delta": 0.2}, {"layer": "final", "l": 4, "delta": 0.0}],
              "attribution": [{"layer": "final", "l": 0, "value": 0.8}]}
             """);
-        Output = ReportBuilder.Build(Study, Path.Combine(Root, "out", "report.html"), null, new AnalyzeOptions { Phate = new PhateOptions { Seed = 2 } });
+        Output = ReportBuilder.Build(Study, Path.Combine(Root, "out", "report.html"), null, new AnalyzeOptions { Phate = PhateOptions.ReferenceStudy with { Seed = 2 } });
     }
 
     public string Root { get; }
@@ -67,7 +69,11 @@ public class ReportTests(ReportFixture fx) : IClassFixture<ReportFixture>
         Assert.Contains("L0-1-2_h4: l=1,2 carry 0% of the structure score", html);
         Assert.Contains("Lowest test MSE (normalised): L0-3-4_h4", html);
         Assert.Contains("L0-1-2_h4: ablation and attribution not available", html);
-        Assert.Contains("L0-3-4_h4: change of the test error (test_mse_normalized) when one order is zeroed after the final block: l=0 +0.85, l=3 +0.001, l=4 +0.2.", html);
+        Assert.Contains("L0-3-4_h4: largest change of the test error (test_mse_normalized) when one order is zeroed after one block: l=0 +0.85 (final), l=3 +0.001 (block 0), l=4 +0.2 (block 0).", html);
+        // The final block's l > 0 entries are zero by construction: marked as such, never listed as a finding.
+        Assert.Contains("0 (structural)", html);
+        Assert.Contains("PHATE: knn 10, decay 40, t auto", html);
+        Assert.Contains("300 molecules of the all split", html);
         Assert.Equal(0.2, u.Blocks.Single(b => b.L == 4).Ablation!.Single().Value);
         Assert.Null(u.Blocks.Single(b => b.L == 4).Attribution);
         Assert.True(File.Exists(Path.Combine(fx.Study, "L0-3-4_h4", "analysis", "phate_l4.csv")));

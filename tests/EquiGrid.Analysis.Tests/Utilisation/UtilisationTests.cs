@@ -1,4 +1,6 @@
+using EquiGrid.Analysis.Data;
 using EquiGrid.Analysis.Numerics;
+using EquiGrid.Analysis.Phate;
 using EquiGrid.Analysis.Synthetic;
 using EquiGrid.Analysis.Utilisation;
 using EquiGrid.Kernels;
@@ -133,5 +135,109 @@ public class UtilisationTests
         Assert.Null(AblationData.TryLoad(Path.Combine(dir.FullName, "missing.json")));
         File.WriteAllText(path, """{"ablation": [{"layer": "final", "delta": 1}]}""");
         Assert.Contains("has no 'l'", Assert.Throws<InvalidDataException>(() => AblationData.TryLoad(path)).Message);
+    }
+
+    private static EmbeddingSet Labelled(int n, int seed, params int[] encoding)
+    {
+        var set = SyntheticEmbeddings.Create(n, LSet.Of(0, 1, 2), 4, encoding: encoding, seed: seed);
+        // 80/10/10 like the trainer's split, interleaved so that every split covers the whole NSPS range.
+        return set with { Split = Enumerable.Range(0, n).Select(i => (i % 10) switch { 8 => "validation", 9 => "test", _ => "train" }).ToArray() };
+    }
+
+    [Fact]
+    public void Analyzer_uses_the_test_split_by_default_and_any_split_on_request()
+    {
+        var set = Labelled(1000, 3, 2);
+        var test = UtilisationAnalyzer.Analyze("t", set, null, new AnalyzeOptions { RunPhate = false });
+        Assert.Equal("test", test.Summary.Split);
+        Assert.Equal(100, test.Summary.Molecules);
+        Assert.Equal(100, test.Molecules.Count);
+        Assert.All(test.Molecules.Split!, v => Assert.Equal("test", v));
+        var val = UtilisationAnalyzer.Analyze("t", set, null, new AnalyzeOptions { RunPhate = false, Split = "val" });
+        Assert.Equal(("validation", 100), (val.Summary.Split, val.Summary.Molecules));
+        var all = UtilisationAnalyzer.Analyze("t", set, null, new AnalyzeOptions { RunPhate = false, Split = "all" });
+        Assert.Equal(1000, all.Summary.Molecules);
+        Assert.NotEqual(all.Summary.Blocks[2].StructureKnnR2, test.Summary.Blocks[2].StructureKnnR2);
+        // An export without split labels is analysed whole by default, and refuses an explicit split.
+        var unlabelled = set with { Split = null };
+        Assert.Equal("all", UtilisationAnalyzer.Analyze("t", unlabelled, null, new AnalyzeOptions { RunPhate = false }).Summary.Split);
+        var e = Assert.Throws<InvalidDataException>(() => UtilisationAnalyzer.Analyze("t", unlabelled, null, new AnalyzeOptions { RunPhate = false, Split = "test" }));
+        Assert.Contains("--split all", e.Message);
+        Assert.Throws<ArgumentException>(() => UtilisationAnalyzer.Analyze("t", set, null, new AnalyzeOptions { RunPhate = false, Split = "holdout" }));
+    }
+
+    [Fact]
+    public void Molecules_without_nsps_are_left_out_of_the_structure_scores_and_counted()
+    {
+        var set = Labelled(600, 4, 0);
+        var nsps = set.Nsps!.ToArray();
+        var missing = new[] { 9, 19, 29 }; // three test molecules without a SMILES
+        foreach (var i in missing) nsps[i] = double.NaN;
+        var res = UtilisationAnalyzer.Analyze("t", set.WithNsps(nsps), null, new AnalyzeOptions { RunPhate = false });
+        Assert.Equal(3, res.Summary.MoleculesWithoutNsps);
+        Assert.Equal(60, res.Summary.Molecules);
+        // The score over the other 57 equals the score of the set without those molecules at all.
+        var kept = Enumerable.Range(0, 600).Where(i => !missing.Contains(i)).ToArray();
+        var reference = UtilisationAnalyzer.Analyze("t", set.SelectRows(kept), null, new AnalyzeOptions { RunPhate = false });
+        Assert.Equal(reference.Summary.Blocks[0].StructureKnnR2, res.Summary.Blocks[0].StructureKnnR2);
+        Assert.True(res.Summary.Blocks[0].StructureKnnR2 > 0.5);
+    }
+
+    [Fact]
+    public void Nsps_from_smiles_leaves_molecules_without_a_smiles_as_nan_instead_of_failing()
+    {
+        var set = Labelled(20, 1, 0) with { Smiles = Enumerable.Range(0, 20).Select(i => i == 5 ? "" : i == 6 ? "C1CC(" : "CCO").ToArray() };
+        var log = new List<string>();
+        var v = NspsFromSmiles.Compute(set, "x", log.Add);
+        Assert.True(double.IsNaN(v[5]) && double.IsNaN(v[6]));
+        Assert.Equal(18, v.Count(double.IsFinite));
+        Assert.Contains(log, l => l.Contains("1 of 20 molecules have no SMILES"));
+        Assert.Contains(log, l => l.Contains("could not be computed for 1 of 20") && l.Contains("C1CC("));
+    }
+
+    [Fact]
+    public void Ablation_and_attribution_are_per_block_without_the_structurally_zero_final_entries()
+    {
+        var dir = Directory.CreateTempSubdirectory();
+        var path = Path.Combine(dir.FullName, "ablation.json");
+        File.WriteAllText(path, """
+            {"metric": "test_mse_normalized", "baseline": 0.5,
+             "ablation": [{"layer": "block_0", "l": 1, "delta": 0.02}, {"layer": "block_1", "l": 1, "delta": -0.05}, {"layer": "final", "l": 1, "delta": 0.0},
+                          {"layer": "block_0", "l": 0, "delta": 0.3}, {"layer": "final", "l": 0, "delta": 2.0}],
+             "attribution": [{"layer": "block_1", "l": 1, "value": 0.01}, {"layer": "final", "l": 1, "value": 0.0}, {"layer": "final", "l": 0, "value": 0.9}]}
+            """);
+        var set = SyntheticEmbeddings.Create(200, LSet.Of(0, 1), 2, encoding: new[] { 0 }, seed: 5);
+        var s = UtilisationAnalyzer.Analyze("t", set, AblationData.TryLoad(path), new AnalyzeOptions { RunPhate = false }).Summary;
+        var l1 = s.Blocks.Single(b => b.L == 1);
+        Assert.Equal(new[] { "block_0", "block_1" }, l1.Ablation!.Select(v => v.Layer));
+        Assert.Equal(new[] { "block_1" }, l1.Attribution!.Select(v => v.Layer));
+        Assert.Equal((-0.05, "block_1"), (l1.AblationMaxDelta!.Value, l1.AblationMaxLayer));
+        var l0 = s.Blocks.Single(b => b.L == 0);
+        Assert.Equal((2.0, "final"), (l0.AblationMaxDelta!.Value, l0.AblationMaxLayer)); // the final block counts for l = 0
+        var table = EquiGrid.Analysis.Report.UtilisationDetail.Ablation(s)!;
+        Assert.Equal(new[] { "l", "Δ block 0", "Δ block 1", "Δ final", "largest |Δ|", "attribution block 0", "attribution block 1", "attribution final" }, table.Header);
+        Assert.Equal("0 (structural)", table.Rows.Single(r => r[0] == "1")[3]);
+    }
+
+    [Fact]
+    public void Before_final_embedding_and_epoch_snapshots_get_their_own_per_l_scores()
+    {
+        var final = Labelled(500, 6, 0);             // after the final block: only l = 0 encodes NSPS
+        var before = Labelled(500, 6, 0, 2);         // before it: l = 2 does as well
+        var early = Labelled(500, 6, 2);             // an early epoch: only l = 2 (same molecules and NSPS: same seed)
+        var snapshots = new[] { new EmbeddingSnapshot(3, 10, 0.3, early, null), new EmbeddingSnapshot(10, 10, 1.0, final, before) };
+        var res = UtilisationAnalyzer.Analyze("t", final, null, new AnalyzeOptions { Split = "all", Phate = PhateOptions.ReferenceStudy with { Landmarks = 100, SpectralComponents = 20 } }, null, before, snapshots);
+        var s = res.Summary;
+        Assert.NotNull(s.BeforeFinal);
+        Assert.True(s.BeforeFinal!.Blocks.Single(b => b.L == 2).StructureKnnR2 > 0.5);
+        Assert.True(s.Blocks.Single(b => b.L == 2).StructureKnnR2 < 0.3);
+        Assert.Contains("before_final_l2", res.Projections.Keys);
+        Assert.Contains("knn 10", s.PhateSettings);
+        Assert.Equal(new[] { (3, "final"), (10, "final"), (10, "before_final") }, s.Snapshots.Select(x => (x.Epoch, x.Layer)));
+        Assert.True(s.Snapshots[0].Blocks.Single(b => b.L == 2).StructureKnnR2 > 0.5);
+        Assert.Equal(0.3, s.Snapshots[0].Fraction);
+        // The last snapshot is the final model: its scores are the summary's own.
+        Assert.Equal(s.Blocks.Select(b => b.StructureKnnR2), s.Snapshots[1].Blocks.Select(b => b.StructureKnnR2));
+        Assert.Equal(s.BeforeFinal.Blocks.Select(b => b.StructureKnnR2), s.Snapshots[2].Blocks.Select(b => b.StructureKnnR2));
     }
 }

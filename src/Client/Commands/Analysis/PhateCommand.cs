@@ -18,9 +18,10 @@ public static class PhateCommand
         var t = new Option<string>("--t") { Description = "Diffusion time, or 'auto' (von Neumann entropy knee)", DefaultValueFactory = _ => "auto" };
         var landmarks = new Option<int>("--landmarks") { Description = "Landmarks used when there are more points than this", DefaultValueFactory = _ => 2000 };
         var seed = new Option<int>("--seed") { Description = "Random seed", DefaultValueFactory = _ => 42 };
+        var pca = new Option<int>("--pca") { Description = "Reduce inputs wider than this to this many principal components first (PHATE's n_pca); 0 = off", DefaultValueFactory = _ => 100 };
         var cmd = new Command("phate", "Embed points in 2-D with PHATE (k-NN alpha-decay kernel, diffusion, potential distances, metric MDS)")
         {
-            input, output, knn, decay, t, landmarks, seed,
+            input, output, knn, decay, t, landmarks, seed, pca,
         };
         cmd.SetAction((parse, ct) => CliApp.Run(() =>
         {
@@ -32,6 +33,12 @@ public static class PhateCommand
             {
                 Knn = parse.GetValue(knn), Decay = parse.GetValue(decay), T = tValue,
                 Landmarks = parse.GetValue(landmarks), Seed = parse.GetValue(seed),
+                Pca = parse.GetValue(pca) switch
+                {
+                    0 => null,
+                    > 0 and var p => p,
+                    var p => throw new UserInputException($"--pca must be a positive number of components or 0 (off), got {p}"),
+                },
             };
             var x = CsvMatrix.Read(parse.GetValue(input)!);
             var sw = System.Diagnostics.Stopwatch.StartNew();

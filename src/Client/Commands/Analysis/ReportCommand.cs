@@ -1,5 +1,4 @@
 using System.CommandLine;
-using EquiGrid.Analysis.Phate;
 using EquiGrid.Analysis.Report;
 using EquiGrid.Analysis.Utilisation;
 using EquiGrid.Client.Cli;
@@ -15,10 +14,12 @@ public static class ReportCommand
         var path = new Argument<string>("path") { Description = "Study folder (one sub-folder per trial, optional study.json) or a single trial folder" };
         var output = new Option<string>("--out") { Description = "HTML file to write (the Markdown version goes next to it)", DefaultValueFactory = _ => "report.html" };
         var noPhate = new Option<bool>("--no-phate") { Description = "When a trial must be analysed first, skip PHATE" };
-        var cmd = new Command("report", "Write the study report: table, PHATE figures coloured by NSPS, utilisation bars, tensor-product paths, learning curves") { path, output, noPhate };
+        var split = AnalyzeCommand.SplitOption();
+        split.Description += "; a trial analysed for another split is analysed again";
+        var cmd = new Command("report", "Write the study report: table, PHATE figures coloured by NSPS, utilisation bars, tensor-product paths, learning curves") { path, output, noPhate, split };
         cmd.SetAction((parse, ct) => CliApp.Run(() =>
         {
-            var res = Write(parse.GetValue(path)!, parse.GetValue(output)!, runPhate: !parse.GetValue(noPhate));
+            var res = Write(parse.GetValue(path)!, parse.GetValue(output)!, runPhate: !parse.GetValue(noPhate), split: AnalyzeCommand.CheckedSplit(parse.GetValue(split)));
             Console.WriteLine(res.Html);
             Console.WriteLine(res.Markdown);
             return ExitCodes.Ok;
@@ -30,7 +31,7 @@ public static class ReportCommand
     /// Writes the report of the study or trial folder <paramref name="folder"/> to <paramref name="html"/> (default:
     /// <c>report.html</c> inside the folder), progress on stderr; shared by <c>report</c>, <c>run</c> and <c>pull --report</c>.
     /// </summary>
-    public static ReportOutput Write(string folder, string? html = null, bool runPhate = true) =>
+    public static ReportOutput Write(string folder, string? html = null, bool runPhate = true, string? split = null) =>
         ReportBuilder.Build(folder, html ?? Path.Combine(folder, "report.html"), line => Console.Error.WriteLine(line),
-            new AnalyzeOptions { RunPhate = runPhate, Phate = new PhateOptions() });
+            new AnalyzeOptions { RunPhate = runPhate, Split = split });
 }

@@ -57,7 +57,7 @@ public static class TrainCommand
             progress.Finish();
             if (parse.GetValue(export))
             {
-                EmbeddingExporter.Export(trainer, trainingData, dir);
+                await EmbeddingExporter.ExportAsync(trainer, trainingData, dir, ct: token);
                 Console.Error.WriteLine($"wrote {Path.Combine(dir, "embeddings")}");
             }
             await File.WriteAllTextAsync(Path.Combine(dir, "result.json"), JsonSerializer.Serialize(result, CliApp.Json), token);
