@@ -34,7 +34,13 @@ internal sealed unsafe class CpuTensorProductKernel<T> where T : unmanaged, INum
     private readonly PathData[] _paths;
     private readonly int _maxCoupling;
 
-    private sealed class PathData
+    /// <summary>The plan's paths with their values in T and their (k, i) runs (shared with the fused edge kernel).</summary>
+    internal PathData[] Paths => _paths;
+
+    /// <summary>Largest d3 * mul1 * mul2 over the paths: the coupling buffer size.</summary>
+    internal int MaxCoupling => _maxCoupling;
+
+    internal sealed class PathData
     {
         public required CompiledPath Path;
         public required T[] Value;
@@ -199,7 +205,7 @@ internal sealed unsafe class CpuTensorProductKernel<T> where T : unmanaged, INum
     }
 
     // [mul][d] (e3nn layout) -> [d][mul] (channel index fastest).
-    private static void ToChannelMinor(T* src, T* dst, (int Start, int Mul, int D)[] blocks)
+    internal static void ToChannelMinor(T* src, T* dst, (int Start, int Mul, int D)[] blocks)
     {
         foreach (var (start, mul, d) in blocks)
         {
@@ -211,7 +217,7 @@ internal sealed unsafe class CpuTensorProductKernel<T> where T : unmanaged, INum
         }
     }
 
-    private static void ToMulMajor(T* src, T* dst, (int Start, int Mul, int D)[] blocks)
+    internal static void ToMulMajor(T* src, T* dst, (int Start, int Mul, int D)[] blocks)
     {
         foreach (var (start, mul, d) in blocks)
         {
@@ -224,7 +230,7 @@ internal sealed unsafe class CpuTensorProductKernel<T> where T : unmanaged, INum
     }
 
     // T[k][u*mul2 + v] = sum_{(i,j,k,c)} c * x1t[i][u] * x2t[j][v]
-    private static void Couple(PathData pd, T* x1t, T* x2t, T* cpl)
+    internal static void Couple(PathData pd, T* x1t, T* x2t, T* cpl)
     {
         var p = pd.Path;
         int m = p.M, mul1 = p.Mul1, mul2 = p.Mul2;
@@ -255,7 +261,7 @@ internal sealed unsafe class CpuTensorProductKernel<T> where T : unmanaged, INum
     }
 
     // gx1t[i][u] += sum c * gT[k][uv] x2t[j][v];  gx2t[j][v] += sum c * gT[k][uv] x1t[i][u]
-    private static void CoupleBackward(PathData pd, T* x1t, T* x2t, T* gCpl, T* gx1t, T* gx2t)
+    internal static void CoupleBackward(PathData pd, T* x1t, T* x2t, T* gCpl, T* gx1t, T* gx2t)
     {
         var p = pd.Path;
         int m = p.M, mul1 = p.Mul1, mul2 = p.Mul2;
@@ -301,7 +307,7 @@ internal sealed unsafe class CpuTensorProductKernel<T> where T : unmanaged, INum
     }
 
     // out[k][w] += sum_uv cpl[k][uv] * W[uv][w]; blocks of 4 output components share each weight load.
-    private static void ContractWeights(T* cpl, T* w, T* outT, int d3, int m, int mulOut)
+    internal static void ContractWeights(T* cpl, T* w, T* outT, int d3, int m, int mulOut)
     {
         int vc = VecCount;
         int w0 = 0;
@@ -351,7 +357,7 @@ internal sealed unsafe class CpuTensorProductKernel<T> where T : unmanaged, INum
     }
 
     // gW[uv][w] = sum_k cpl[k][uv] gOut[k][w];  gCpl[k][uv] = sum_w W[uv][w] gOut[k][w]
-    private static void WeightGradients(T* cpl, T* w, T* gOutT, T* gw, T* gCpl, int d3, int m, int mulOut)
+    internal static void WeightGradients(T* cpl, T* w, T* gOutT, T* gw, T* gCpl, int d3, int m, int mulOut)
     {
         int vc = VecCount;
         int full = mulOut - mulOut % vc;

@@ -121,6 +121,9 @@ public sealed class TensorProduct
     /// <summary>The lowered tables shared by the CPU and ILGPU kernels (built once, on first use).</summary>
     internal TensorProductPlan Plan => _plan.Value;
 
+    /// <summary>The float CPU kernel (its per-row pieces are shared with <see cref="FusedEdgeTensorProduct"/>).</summary>
+    internal CpuTensorProductKernel<float> CpuFloat => _cpuFloat.Value;
+
     /// <summary>
     /// Checks span lengths against the irreps and returns the row count. Errors name the parameter, what it holds
     /// and what was expected.

@@ -48,6 +48,23 @@ public sealed class EquivariantModel : nn.Module
     /// </summary>
     public bool UseKernels { get; set; } = true;
 
+    /// <summary>
+    /// With kernels: true (default) runs each block's message passing in the fused kernel (per-edge weights generated
+    /// in cache-sized tiles, never materialised); false materialises the per-edge weights first (same mathematics).
+    /// </summary>
+    public bool FuseMessages { get; set; } = true;
+
+    /// <summary>Worker threads of every block's kernels (default: every core); results do not depend on it.</summary>
+    public int KernelThreads
+    {
+        get => _blocks[0].KernelThreads;
+        set
+        {
+            if (value < 1) throw new ArgumentOutOfRangeException(nameof(value), value, "kernel threads must be >= 1");
+            foreach (var block in _blocks) block.KernelThreads = value;
+        }
+    }
+
     /// <summary>Number of trainable parameters.</summary>
     public long ParameterCount => parameters().Sum(p => p.numel());
 
@@ -67,7 +84,7 @@ public sealed class EquivariantModel : nn.Module
         var perBlock = new List<Tensor>();
         for (int b = 0; b < _blocks.Count; b++)
         {
-            x = _blocks[b].Forward(x, edges, UseKernels);
+            x = _blocks[b].Forward(x, edges, UseKernels, FuseMessages);
             if (ablation is not null && ablation.Block == b) x = ZeroOrder(x, ablation.L);
             perBlock.Add(x);
         }
@@ -111,12 +128,13 @@ public sealed class EquivariantModel : nn.Module
         var pos = tensor(batch.Positions, new long[] { batch.AtomCount, 3 });
         var src = tensor(batch.Source.Select(a => (long)a).ToArray());
         var dst = tensor(batch.Target.Select(a => (long)a).ToArray());
+        var index = new EdgeIndex(batch.Source, batch.Target, batch.AtomCount);
         var vectors = pos.index_select(0, src) - pos.index_select(0, dst);
         var sh = UseKernels
             ? SphericalHarmonicsFunction.Apply(vectors, Config.LSet)
             : ShFromKernelsConstant(vectors);
         var radial = BesselBasis.Compute(vectors.norm(1), Config.Basis, Config.Cutoff);
-        return new EdgeFeatures(src, dst, sh, radial);
+        return new EdgeFeatures(src, dst, sh, radial, index);
     }
 
     // The reference path evaluates the same polynomials but as a constant (no custom autograd): positions need no

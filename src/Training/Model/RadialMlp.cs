@@ -32,10 +32,17 @@ public sealed class RadialMlp : nn.Module
     public Tensor Forward(Tensor radial)
     {
         using var scope = NewDisposeScope();
-        using var timing = StepProfiler.Time(StepProfiler.Part.RadialMlp);
-        var h = nn.functional.silu(radial.matmul(_w1) * _scale1) * SiluSecondMomentScale;
-        return h.matmul(_w2).mul_(_scale2).MoveToOuterDisposeScope();
+        return Hidden(radial).matmul(_w2).mul_(_scale2).MoveToOuterDisposeScope();
     }
+
+    /// <summary>The hidden layer's activations [E, hidden]: the input of the last layer.</summary>
+    public Tensor Hidden(Tensor radial) => nn.functional.silu(radial.matmul(_w1) * _scale1) * SiluSecondMomentScale;
+
+    /// <summary>The last layer's matrix [hidden, outputs] (used unscaled; see <see cref="OutputScale"/>).</summary>
+    public Parameter OutputWeights => _w2;
+
+    /// <summary>The last layer's scale 1/sqrt(hidden): weights = <see cref="Hidden"/> x <see cref="OutputWeights"/> x scale.</summary>
+    public double OutputScale => _scale2;
 
     // Simpson's rule over [-12, 12]; the Gaussian tail beyond is below double precision.
     private static double SiluSecondMoment()

@@ -56,12 +56,20 @@ public sealed class Trainer
     /// <summary>Batches per epoch.</summary>
     public int BatchesPerEpoch => (TrainIndices.Length + _spec.BatchSize - 1) / _spec.BatchSize;
 
+    /// <summary>
+    /// Intra-op threads of the TorchSharp ops left outside the kernels (embedding, radial features, readout, loss,
+    /// AdamW): small ops whose OpenMP barriers cost far more than they save once the machine is busy (measured: a
+    /// whole step 3x faster with one thread than with two at load ~50 on 2 cores). Fixed, so results never depend
+    /// on it.
+    /// </summary>
+    public const int TorchThreads = 1;
+
     /// <summary>Trains to the end (resuming from the latest valid checkpoint, if any) and evaluates on the test split.</summary>
     public async Task<TrialResult> RunAsync(CancellationToken ct = default)
     {
-        torch.set_num_threads(_options.Threads);
+        torch.set_num_threads(TorchThreads);
         torch.manual_seed(_spec.Seed);
-        var model = new EquivariantModel(Config);
+        var model = new EquivariantModel(Config) { KernelThreads = _options.Threads };
         Model = model;
         var optimizer = torch.optim.AdamW(model.parameters(), lr: _spec.LearningRate, weight_decay: 0);
         var state = new TrainingState();

@@ -15,7 +15,10 @@ public sealed record TrainerOptions
     public int ReportEverySteps { get; init; } = 10;
     /// <summary>Warnings and notes (a corrupt checkpoint skipped, a resume).</summary>
     public TextWriter? Log { get; init; }
-    /// <summary>Torch intra-op threads; results are bit-identical only for the same value.</summary>
+    /// <summary>
+    /// Worker threads of the model's kernels (where nearly all of a step's arithmetic runs). The kernels give the same
+    /// bits for any value, and the remaining TorchSharp ops always run on <see cref="Trainer.TorchThreads"/> thread.
+    /// </summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
     /// <summary>Directory for metrics.jsonl; null writes none.</summary>
     public string? MetricsDirectory { get; init; }

@@ -50,6 +50,29 @@ public class EquivariantModelTests
         }
     }
 
+    [Theory]
+    [InlineData("0,1,2", 4)]
+    [InlineData("0,3,4,5,6", 2)]
+    public void FusedMessagePassingMatchesMaterialisedWeightsForwardAndEveryGradient(string lset, int hidden)
+    {
+        var batch = SyntheticMolecules.Batch(SyntheticMolecules.Create(5, seed: 11));
+        using var model = Build(lset, hidden, layers: 1);
+        model.FuseMessages = true;
+        var fused = LossGradients(model, batch, useKernels: true, out float lossFused);
+        model.FuseMessages = false;
+        var unfused = LossGradients(model, batch, useKernels: true, out float lossUnfused);
+        model.FuseMessages = true;
+        Assert.True(Math.Abs(lossFused - lossUnfused) <= 1e-5 * Math.Abs(lossUnfused), $"loss {lossFused} vs {lossUnfused}");
+        var names = model.named_parameters().Select(p => p.name).ToList();
+        for (int i = 0; i < fused.Count; i++)
+        {
+            var diff = (fused[i] - unfused[i]).abs().max().item<float>();
+            var scale = unfused[i].abs().max().item<float>();
+            Assert.True(scale > 0 || names[i].Contains("final"), $"{names[i]}: zero gradient, the comparison would prove nothing");
+            Assert.True(diff <= 1e-4 * scale + 1e-7, $"{names[i]}: fused and materialised gradients differ by {diff} (largest {scale})");
+        }
+    }
+
     [Fact]
     public void PredictionIsInvariantUnderRotationTranslationAndPermutation()
     {

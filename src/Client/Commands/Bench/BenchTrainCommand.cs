@@ -15,7 +15,7 @@ public static class BenchTrainCommand
         var hidden = new Option<int>("--hidden") { Description = "Hidden multiplicity h", DefaultValueFactory = _ => 32 };
         var batch = new Option<int>("--batch") { Description = "Batch size", DefaultValueFactory = _ => 32 };
         var steps = new Option<int>("--steps") { Description = "Steps per timed repetition", DefaultValueFactory = _ => 20 };
-        var threads = new Option<int>("--threads") { Description = "Torch threads (0 = all cores)", DefaultValueFactory = _ => 0 };
+        var threads = new Option<int>("--threads") { Description = "Kernel threads (0 = all cores); TorchSharp ops use one thread, as in training", DefaultValueFactory = _ => 0 };
         var json = CliApp.JsonOption();
         var cmd = new Command("train", "Training throughput (forward + backward + AdamW) in molecules/s, best of 3 repetitions after warm-up")
         {
@@ -28,8 +28,8 @@ public static class BenchTrainCommand
             if (parse.GetValue(json)) CliApp.WriteJson(r);
             else
             {
-                Console.WriteLine($"L={r.LSet} h={r.Hidden} batch={r.BatchSize}: {r.MoleculesPerSecond:F1} molecules/s (median {r.MedianMoleculesPerSecond:F1}), {r.Parameters:N0} parameters");
-                Console.WriteLine($"time: SH {r.ShShare:P0}, tensor product {r.TensorProductShare:P0}, radial MLP forward {r.RadialMlpShare:P0}, rest {r.RestShare:P0}; peak working set {r.PeakWorkingSetBytes / 1048576.0:F0} MiB");
+                Console.WriteLine($"L={r.LSet} h={r.Hidden} batch={r.BatchSize}: {r.MoleculesPerSecond:F1} molecules/s (best; median {r.MedianMoleculesPerSecond:F1}, slowest {r.MinMoleculesPerSecond:F1}), {r.Parameters:N0} parameters, peak working set {r.PeakWorkingSetBytes / 1048576.0:F0} MiB");
+                foreach (var p in r.Profile) Console.WriteLine($"  {p.Phase,-9} {p.MillisecondsPerStep,8:F1} ms {p.Share,5:P0}  {p.Operation}");
             }
             return ExitCodes.Ok;
         }, ct));

@@ -22,7 +22,7 @@ public static class TrainCommand
         var data = new Option<string?>("--data") { Description = "QM9 file or directory (default: the shipped subset)" };
         var graph = new Option<string>("--graph") { Description = "bond (reference) or radius", DefaultValueFactory = _ => "bond" };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint every N steps (and at epoch ends)", DefaultValueFactory = _ => 50 };
-        var threads = new Option<int>("--threads") { Description = "Torch threads (results are reproducible for the same value)", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "Kernel threads (results do not depend on it)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var outDir = new Option<string>("--out") { Description = "Output folder: result.json, metrics.jsonl, checkpoints/", Required = true };
         var export = new Option<bool>("--export-embeddings") { Description = "Write embeddings/ (embeddings.npy, embeddings.json, ablation.json) for the analysis" };
         var json = CliApp.JsonOption();
