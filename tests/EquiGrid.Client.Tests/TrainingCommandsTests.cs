@@ -28,6 +28,36 @@ public class TrainingCommandsTests : IDisposable
     }
 
     [Fact]
+    public void TrainingOnACorruptXzFileNamesItAndLeavesNoOutputFolder()
+    {
+        Directory.CreateDirectory(_dir);
+        // A real xz header followed by garbage: the decompressor fails mid-stream (before: "Data Error", exit 1).
+        var corrupt = Path.Combine(_dir, "qm9-corrupt.xyz.xz");
+        var bytes = new byte[4096];
+        new Random(5).NextBytes(bytes);
+        new byte[] { 0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00, 0x00, 0x04, 0xE6, 0xD6, 0xB4, 0x46 }.CopyTo(bytes, 0);
+        File.WriteAllBytes(corrupt, bytes);
+        // Random bytes merely named .xz (before: read as text and echoed back in the parse error).
+        var notXz = Path.Combine(_dir, "qm9-random.xyz.xz");
+        var random = new byte[4096];
+        new Random(6).NextBytes(random);
+        random[0] = 0x41;
+        File.WriteAllBytes(notXz, random);
+        foreach (var (data, expected) in new[] { (corrupt, "corrupt xz data"), (notXz, "is not xz-compressed") })
+        {
+            var outDir = Path.Combine(_dir, "out-" + Path.GetFileNameWithoutExtension(data));
+            var (code, output, error) = CliProcess.Run(120_000, "train", "--l", "0,1", "--hidden", "2", "--epochs", "1", "--data", data, "--out", outDir);
+            Assert.Equal(2, code);
+            var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+            Assert.Contains(data, line);
+            Assert.Contains(expected, line);
+            Assert.True(line.All(c => c >= ' ' && c < 0x7f), "the error echoes binary data: " + line);
+            Assert.False(Directory.Exists(outDir), "bad input left an output folder behind");
+            Assert.Equal("", output);
+        }
+    }
+
+    [Fact]
     public async Task TrainingKilledWithSigkillResumesToTheSameWeights()
     {
         string[] Args(string outDir) => new[]

@@ -22,7 +22,7 @@ public class BallisticSoakTests(ITestOutputHelper output)
     private sealed record SoakPlan(string Name, string[] LSets, int Seeds, int Epochs, int MaxMolecules, int MinGapSeconds, int MaxGapSeconds, int MaxKills, TimeSpan Limit);
 
     private static readonly SoakPlan Short = new("short", ["0,1"], 3, 2, 64, 4, 8, 3, TimeSpan.FromMinutes(6));
-    private static readonly SoakPlan Full = new("full", ["0,1", "0,1,2"], 6, 2, 96, 20, 60, 1000, TimeSpan.FromMinutes(9));
+    private static readonly SoakPlan Full = new("full", ["0,1", "0,1,2"], 6, 3, 160, 20, 60, 1000, TimeSpan.FromMinutes(9));
 
     /// <summary>Leases short enough that a killed node costs seconds; Redis stays down for less than a lease.</summary>
     private static readonly Dictionary<string, string> Timings = new()
@@ -49,7 +49,7 @@ public class BallisticSoakTests(ITestOutputHelper output)
     private async Task RunAsync(SoakPlan plan)
     {
         var total = Stopwatch.StartNew();
-        using var redis = new RedisServer(appendOnly: true);
+        using var redis = new RedisServer(persistent: true);
         await using var azurite = await AzuriteServer.StartAsync();
         var studyId = "soak-" + plan.Name;
         int trials = plan.LSets.Length * plan.Seeds;
@@ -138,7 +138,8 @@ public class BallisticSoakTests(ITestOutputHelper output)
 
     /// <summary>
     /// Kills a random silo (restarted on its ports two seconds later) or a random trial runner at random intervals, and
-    /// restarts Redis once a quarter of the trials have completed and Azurite once half have.
+    /// restarts Redis (SIGKILL; its append-only file is fsynced per write) once a quarter of the trials have completed and
+    /// Azurite (SIGTERM) once half have, each just before that round's kill.
     /// </summary>
     private sealed class ChaosDriver(LocalCluster cluster, RedisServer redis, AzuriteServer azurite, IStudyGrain study, SoakPlan plan, int trials,
         ITestOutputHelper output, Stopwatch wall)
@@ -168,16 +169,16 @@ public class BallisticSoakTests(ITestOutputHelper output)
                     if (RedisRestartedAt is null && done >= Math.Max(1, trials / 4))
                     {
                         Log($"restarting Redis ({done}/{trials} completed)");
-                        await redis.RestartAsync(ServerDowntime);
+                        redis.Stop();
+                        await Task.Delay(ServerDowntime, stop);
+                        redis.Start();
                         RedisRestartedAt = wall.Elapsed;
-                        continue;
                     }
-                    if (AzuriteRestartedAt is null && done >= trials / 2)
+                    else if (AzuriteRestartedAt is null && done >= trials / 2)
                     {
                         Log($"restarting Azurite ({done}/{trials} completed)");
                         await azurite.RestartAsync(ServerDowntime);
                         AzuriteRestartedAt = wall.Elapsed;
-                        continue;
                     }
                     if (SiloKills + RunnerKills >= plan.MaxKills || done == trials) continue;
                     var runners = cluster.Silos.Values.Where(s => !s.HasExited).SelectMany(s => Signals.Children(s.Id, "EquiGrid.TrialRunner")).ToList();

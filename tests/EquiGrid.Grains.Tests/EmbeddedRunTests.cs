@@ -83,6 +83,21 @@ public class EmbeddedRunTests
                 Assert.NotEqual(TrialStatus.Completed, t.Status);
                 await host.StopAsync(); // kills the child and hands the lease back
             }
+            // Corrupt the newest checkpoint: the resume must skip it (falling back to an older one or to step 0), and
+            // the silo must log and count the skip (before, only the runner's stderr of a failed attempt kept a trace).
+            var newest = Directory.EnumerateFiles(Path.Combine(dir, "checkpoints"), "*.ckpt", SearchOption.AllDirectories)
+                .OrderByDescending(f => int.Parse(Path.GetFileNameWithoutExtension(f).Split('-')[1])).First();
+            var bytes = File.ReadAllBytes(newest);
+            bytes[^5] ^= 0xFF;
+            File.WriteAllBytes(newest, bytes);
+            long corruptSkips = 0;
+            using var listener = new System.Diagnostics.Metrics.MeterListener();
+            listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == EquiGrid.Grains.Telemetry.ClusterTelemetry.Name && instrument.Name == "equigrid.checkpoints.corrupt") l.EnableMeasurementEvents(instrument);
+            };
+            listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref corruptSkips, value));
+            listener.Start();
             var restarted = DateTime.UtcNow;
             using (var host = StartSilo(dir, lease: "00:00:30"))
             {
@@ -94,6 +109,10 @@ public class EmbeddedRunTests
                 Assert.True(t.Attempt >= 2, $"expected a resumed attempt, got attempt {t.Attempt}");
                 Assert.True(t.LatestCheckpoint!.Step >= checkpointStep);
                 Assert.Equal(reference, t.Outcome!.WeightsSha256);
+                Assert.Equal(1, Interlocked.Read(ref corruptSkips));
+                // The training time, summed over the trained epochs (before: 0 for every trial).
+                Assert.True(t.Outcome.Seconds > 0);
+                Assert.Equal(t.Outcome.Epochs.Sum(e => e.Seconds), t.Outcome.Seconds, 6);
                 var snap = await host.Services.GetRequiredService<IGrainFactory>().GetGrain<IStudyGrain>("cut").GetSnapshot();
                 Assert.Equal(StudyStatus.Completed, snap.Status);
                 await host.StopAsync();

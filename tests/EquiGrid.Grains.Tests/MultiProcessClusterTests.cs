@@ -94,6 +94,45 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
         await AssertEveryTrialUploadedItsAnalysisFolder(snap, "equigrid-" + cluster.ClusterId.ToLowerInvariant());
     }
 
+    [ClusterFact]
+    public async Task Redis_down_for_15_seconds_mid_training_costs_no_attempt()
+    {
+        // Redis with an fsync per write, so stopping it is an outage, not a loss; the default 30 s lease outlasts it.
+        using var redis = new RedisServer(persistent: true);
+        var timings = FastFailover.Where(kv => !kv.Key.StartsWith("EquiGrid:Scheduling:")).ToDictionary();
+        using var cluster = new LocalCluster(redis, azurite.ConnectionString, "blip", Token, timings);
+        for (int i = 0; i < 3; i++) cluster.StartSilo(i);
+        using var client = await cluster.ConnectAsync();
+        var study = client.Services.GetRequiredService<IClusterClient>().GetGrain<IStudyGrain>("blip");
+        await TransientGrainCalls.RetryAsync(() => study.Submit(Study("blip", seeds: 1, epochs: 6)), TimeSpan.FromMinutes(2)); // idempotent
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+        while (!(await Trials(study)).Any(MidTraining))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("no trial reached a checkpoint");
+            await Task.Delay(200);
+        }
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        redis.Stop();
+        // Reads need no Redis: trial and study grains answer from memory (before, status wrote state and failed).
+        var during = await study.GetTrials();
+        Assert.Contains(during, t => t.Status.IsHeld());
+        await Task.Delay(TimeSpan.FromSeconds(15) - clock.Elapsed);
+        var stepsBefore = during.Where(t => t.Status.IsHeld()).ToDictionary(t => t.TrialId, t => t.LastProgress?.Step ?? 0);
+        redis.Start();
+        output.WriteLine($"redis back after {clock.Elapsed.TotalSeconds:F1} s");
+
+        var snap = await WaitUntilFinished(study, TimeSpan.FromMinutes(4), cluster);
+        Assert.Equal(StudyStatus.Completed, snap.Status);
+        foreach (var t in await Trials(study))
+        {
+            // Before: every trial that reported during the outage lost its attempt (and ~30 s of lease wait).
+            Assert.True(t.Attempt == 1, $"{t.TrialId} ran {t.Attempt} attempts ({t.InfrastructureFailures} infrastructure failures): {t.Error}");
+            Assert.Equal(0, t.TrialFailures);
+        }
+        AssertTwinsAgree(snap);
+        output.WriteLine($"held during the outage at steps {string.Join(", ", stepsBefore.Select(kv => $"{kv.Key}={kv.Value}"))}");
+    }
+
     /// <summary>Each completed trial's analysis folder is in blob storage, hash-verified, from the attempt that completed it.</summary>
     private async Task AssertEveryTrialUploadedItsAnalysisFolder(StudySnapshot snap, string container)
     {

@@ -62,18 +62,50 @@ public class StudyExpansionTests
     }
 
     [Fact]
-    public void Placement_keeps_large_trials_for_gpu_nodes_and_respects_memory()
+    public void Estimate_marks_large_lsets_and_widths_gpu_first_and_scales_time_by_relative_work()
+    {
+        var reference = TrialResourceEstimate.For(new TrialConfig { LSet = "0,1,2", Hidden = 32, Epochs = 2, MaxMolecules = 1000 });
+        Assert.Equal(1.0, reference.RelativeCost, 9);
+        Assert.False(reference.GpuFirst);
+        Assert.Equal(2000, reference.MoleculesSeen);
+        Assert.Equal(20.0, reference.EstimatedSeconds(100)!.Value, 9); // 2000 molecules at 100/s
+        Assert.Null(reference.EstimatedSeconds(0));
+        var narrow = TrialResourceEstimate.For(new TrialConfig { LSet = "0,1,2", Hidden = 16 });
+        Assert.Equal(0.25, narrow.RelativeCost, 9); // work grows with h^2
+        var highL = TrialResourceEstimate.For(new TrialConfig { LSet = "0,3,4,5,6", Hidden = 16 });
+        Assert.False(highL.IsLarge); // fits 1 GiB, but ~23x the reference's work per molecule
+        Assert.True(highL.GpuFirst);
+        Assert.True(TrialResourceEstimate.For(new TrialConfig { LSet = "0,3,4,5,6", Hidden = 32 }).IsLarge);
+        Assert.Equal(TrialDevice.Gpu, TrialResourceEstimate.For(new TrialConfig { LSet = "0", Hidden = 1 }, TrialDevice.Gpu).Device);
+    }
+
+    [Fact]
+    public void Placement_keeps_gpu_first_trials_for_free_gpu_nodes_and_never_exceeds_memory()
     {
         var cpu = TestStudies.Node("cpu", memoryGb: 8);
-        var gpu = TestStudies.Node("gpu", memoryGb: 64, gpu: "H100");
-        var large = new TrialTicket("s", 20L << 30, Large: true);
-        var small = new TrialTicket("s", 1L << 30, Large: false);
-        Assert.False(Placement.Fits(large, cpu, [cpu, gpu]));
-        Assert.True(Placement.Fits(large, gpu, [cpu, gpu]));
-        Assert.True(Placement.Fits(small, cpu, [cpu, gpu]));
-        // Without a GPU node, a large trial that fits no node still runs on the biggest one.
+        var gpu = TestStudies.Node("gpu", memoryGb: 64, gpu: "H100"); // 80 GiB of GPU memory
+        var idle = new PlacementView([cpu, gpu], _ => 0);
+        var large = new PlacementNeeds(20L << 30, GpuFirst: true, TrialDevice.Auto);
+        var small = new PlacementNeeds(1L << 30, GpuFirst: false, TrialDevice.Auto);
+        Assert.False(Placement.Allows(large, cpu, idle));
+        Assert.True(Placement.Allows(large, gpu, idle));
+        Assert.True(Placement.Allows(small, cpu, idle));
+        Assert.True(Placement.Allows(small, gpu, idle));
+        // A GPU-first trial that a CPU node could hold waits for a GPU node with a free slot, not for a busy one.
         var big = TestStudies.Node("big", memoryGb: 16);
-        Assert.False(Placement.Fits(large, cpu, [cpu, big]));
-        Assert.True(Placement.Fits(large, big, [cpu, big]));
+        var heavy = new PlacementNeeds(4L << 30, GpuFirst: true, TrialDevice.Auto);
+        Assert.False(Placement.Allows(heavy, big, new PlacementView([big, gpu], _ => 0)));
+        Assert.True(Placement.Allows(heavy, big, new PlacementView([big, gpu], n => n == "gpu" ? 1 : 0)));
+        Assert.True(Placement.Allows(heavy, big, new PlacementView([big], _ => 0)));
+        // A trial larger than every node goes nowhere (it waits for a node it fits), never to the biggest one.
+        var huge = new PlacementNeeds(100L << 30, GpuFirst: true, TrialDevice.Auto);
+        Assert.False(Placement.FitsAnyNode(huge, [cpu, big, gpu]));
+        Assert.All(new[] { cpu, big, gpu }, n => Assert.False(Placement.Allows(huge, n, new PlacementView([cpu, big, gpu], _ => 0))));
+        // device: cpu measures against host memory, also on a GPU node, and is never held for a GPU node;
+        // device: gpu never runs on a CPU node.
+        Assert.True(Placement.Allows(new PlacementNeeds(50L << 30, false, TrialDevice.Cpu), gpu, idle));
+        Assert.False(Placement.Allows(new PlacementNeeds(70L << 30, false, TrialDevice.Cpu), gpu, idle));
+        Assert.True(Placement.Allows(new PlacementNeeds(4L << 30, true, TrialDevice.Cpu), big, new PlacementView([big, gpu], _ => 0)));
+        Assert.False(Placement.Allows(new PlacementNeeds(1L << 30, false, TrialDevice.Gpu), big, new PlacementView([big], _ => 0)));
     }
 }

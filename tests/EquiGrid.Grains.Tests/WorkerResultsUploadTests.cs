@@ -81,7 +81,7 @@ public class WorkerResultsUploadTests
             var retryUploads = store.Uploads.Where(u => u.Study == "retry").ToList();
             Assert.Equal(2, retryUploads.Count);
             Assert.All(retryUploads, u => Assert.NotEqual(TrialStatus.Completed, u.StatusDuringUpload));
-            Assert.All(retryUploads, u => Assert.Equal(["embeddings/ablation.json", "embeddings/embeddings.json", "embeddings/embeddings.npy", "metrics.jsonl", "result.json"], u.Files));
+            Assert.All(retryUploads, u => Assert.Equal(["embeddings/ablation.json", "embeddings/embeddings_before_final.npy", "embeddings/embeddings.json", "embeddings/embeddings.npy", "metrics.jsonl", "result.json"], u.Files));
 
             // Never uploaded: never completed, and the error says why.
             var failed = Assert.Single(never);

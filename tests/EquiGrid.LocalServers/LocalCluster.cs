@@ -53,6 +53,8 @@ public sealed class LocalCluster : IDisposable
             ["EquiGrid:BlobConnectionString"] = _blob, ["EquiGrid:BlobContainer"] = "equigrid-" + ClusterId.ToLowerInvariant(),
             ["EquiGrid:ClusterId"] = ClusterId, ["EquiGrid:ServiceId"] = ClusterId, ["EquiGrid:Token"] = Token,
             ["EquiGrid:Worker:NodeName"] = $"silo{index}", ["EquiGrid:Worker:Threads"] = "1",
+            // Measuring each CPU's training rate would compete with the trials under test on a shared machine.
+            ["EquiGrid:Worker:MeasureThroughput"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
         }) settings[k] = v;
         foreach (var (k, v) in _extra) settings[k] = v;

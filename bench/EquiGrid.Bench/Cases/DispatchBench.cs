@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using EquiGrid.Grains;
-using EquiGrid.Grains.Studies;
 using EquiGrid.LocalServers;
 using EquiGrid.Silo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,43 +9,76 @@ using Microsoft.Extensions.Logging;
 namespace EquiGrid.Bench.Cases;
 
 /// <summary>
-/// Scheduling throughput of the grain layer with trivial trials: W concurrent pull loops play the workers (lease from
-/// the scheduler, then complete the attempt at once with a fixed outcome), so what is timed is the lease + fenced
-/// completion path with its persisted state writes, without any training. Two setups in one process:
-/// the baseline, one embedded silo in this process (file grain storage), and the cluster profile, three silo processes
-/// over a real redis-server (membership + grain state) with the loops calling in through a client, as a remote
-/// worker's calls would. Usage: dispatch [trials = 300] [loops = 3] [--embedded-only]
+/// Scheduling throughput of the grain layer with trivial trials, as a function of how many trials are queued. W
+/// concurrent pull loops play the workers (lease from the scheduler, then complete the attempt at once with a fixed
+/// outcome), so what is timed is the lease + fenced completion path with its persisted state writes, without any
+/// training. Before every timed run the queue is topped up to the requested size with a new study, so each run starts
+/// with exactly that many trials queued and times the dispatch of the next K of them.
+/// Two setups in one process: the baseline, one embedded silo in this process (file grain storage), and the cluster
+/// profile, three silo processes over a real redis-server (membership + grain state) with the loops calling in through
+/// a client, as remote workers' calls would.
+/// Usage: dispatch [--queued 1000,10000,100000] [--trials K = 2000] [--loops W = 3] [--runs R = 3]
+///                 [--embedded-only | --cluster-only]
 /// </summary>
 public static class DispatchBench
 {
+    /// <summary>The most trials one study may expand to.</summary>
+    private const int MaxStudyTrials = EquiGrid.Grains.Studies.StudyExpansion.MaxTrials;
+
+    private sealed record Options(int[] Queued, int Trials, int Loops, int Runs, bool Embedded, bool Cluster);
+
     public static int Run(string[] args)
     {
-        var positional = args.Where(a => !a.StartsWith("--")).ToArray();
-        int count = positional.Length > 0 ? int.Parse(positional[0]) : 300;
-        int loops = positional.Length > 1 ? int.Parse(positional[1]) : 3;
-        bool embeddedOnly = args.Contains("--embedded-only");
-        return RunAsync(count, loops, embeddedOnly).GetAwaiter().GetResult();
-    }
-
-    private static async Task<int> RunAsync(int count, int loops, bool embeddedOnly)
-    {
-        double embedded = await Embedded(count, loops);
-        Console.WriteLine($"dispatch: {count} trivial trials, {loops} pull loops");
-        Console.WriteLine("| setup | trials/s leased and completed | vs embedded |");
-        Console.WriteLine("|---|---:|---:|");
-        Console.WriteLine($"| one embedded silo, in process (baseline) | {embedded:F0} | 1.00x |");
-        if (embeddedOnly) return 0;
-        if (RedisServer.Executable() is null || Loopback.AzuritePath() is null)
+        Options o;
+        try { o = Parse(args); }
+        catch (FormatException e)
         {
-            Console.Error.WriteLine("dispatch: redis-server or azurite-blob missing (bash scripts/test.sh installs both); ran the embedded baseline only");
+            Console.Error.WriteLine($"dispatch: {e.Message}");
+            Console.Error.WriteLine("usage: dispatch [--queued 1000,10000,100000] [--trials 2000] [--loops 3] [--runs 3] [--embedded-only|--cluster-only]");
             return 2;
         }
-        double cluster = await ThreeSilos(count, loops);
-        Console.WriteLine($"| three silo processes, Redis state, client calls | {cluster:F0} | {cluster / embedded:F2}x |");
+        if (o.Cluster && (RedisServer.Executable() is null || Loopback.AzuritePath() is null))
+        {
+            Console.Error.WriteLine("dispatch: redis-server or azurite-blob missing (bash scripts/test.sh installs both); use --embedded-only");
+            return 2;
+        }
+        return RunAsync(o).GetAwaiter().GetResult();
+    }
+
+    private static Options Parse(string[] args)
+    {
+        string? Value(string name)
+        {
+            int i = Array.IndexOf(args, name);
+            if (i < 0) return null;
+            if (i + 1 >= args.Length) throw new FormatException($"{name}: needs a value");
+            return args[i + 1];
+        }
+        int Positive(string name, string text) =>
+            int.TryParse(text, out var v) && v > 0 ? v : throw new FormatException($"{name}: '{text}' is not a positive whole number");
+        var known = new HashSet<string> { "--queued", "--trials", "--loops", "--runs", "--embedded-only", "--cluster-only" };
+        foreach (var a in args.Where(a => a.StartsWith("--")))
+            if (!known.Contains(a)) throw new FormatException($"{a}: unknown option");
+        var queued = (Value("--queued") ?? "1000,10000,100000").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(q => Positive("--queued", q)).Order().ToArray();
+        if (queued.Length == 0) throw new FormatException("--queued: give at least one queue size, e.g. 1000,10000");
+        bool embeddedOnly = args.Contains("--embedded-only"), clusterOnly = args.Contains("--cluster-only");
+        if (embeddedOnly && clusterOnly) throw new FormatException("--embedded-only and --cluster-only exclude each other");
+        return new Options(queued, Positive("--trials", Value("--trials") ?? "2000"), Positive("--loops", Value("--loops") ?? "3"),
+            Positive("--runs", Value("--runs") ?? "3"), !clusterOnly, !embeddedOnly);
+    }
+
+    private static async Task<int> RunAsync(Options o)
+    {
+        Console.WriteLine($"dispatch: trivial trials, {o.Loops} pull loops, {o.Runs} runs per queue size; each run times the dispatch of min(K = {o.Trials}, queued) trials");
+        Console.WriteLine("| setup | queued at start | trials timed | trials/s per run | min / median / max | CPU ms per trial (median): workers' client / silos / redis |");
+        Console.WriteLine("|---|---:|---:|---|---|---|");
+        if (o.Embedded) await Embedded(o);
+        if (o.Cluster) await ThreeSilos(o);
         return 0;
     }
 
-    private static async Task<double> Embedded(int count, int loops)
+    private static async Task Embedded(Options o)
     {
         var dir = Directory.CreateTempSubdirectory("equigrid-dispatch-bench").FullName;
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -55,49 +87,103 @@ public static class DispatchBench
         builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = Loopback.FreePort(); });
         using var host = builder.Build();
         await host.StartAsync();
-        try { return await PullLoops(host.Services.GetRequiredService<IGrainFactory>(), "dispatch-embedded", count, loops); }
+        try { await Measure("one embedded silo, in process (baseline)", host.Services.GetRequiredService<IGrainFactory>(), "emb", o, () => (TimeSpan.Zero, SelfCpu(), TimeSpan.Zero)); }
         finally { await host.StopAsync(); Directory.Delete(dir, true); }
     }
 
-    private static async Task<double> ThreeSilos(int count, int loops)
+    private static async Task ThreeSilos(Options o)
     {
         using var redis = new RedisServer();
         await using var azurite = await AzuriteServer.StartAsync();
         using var cluster = new LocalCluster(redis, azurite.ConnectionString, "dispatch", "bench-token",
             new Dictionary<string, string> { ["EquiGrid:Worker:Enabled"] = "false", ["Logging:LogLevel:Default"] = "Error" });
         for (int i = 0; i < 3; i++) cluster.StartSilo(i);
-        using var client = await cluster.ConnectAsync(patience: TimeSpan.FromMinutes(2));
+        // Submitting 10^5 trials takes a while: give that call room.
+        using var client = await cluster.ConnectAsync(patience: TimeSpan.FromMinutes(2), responseTimeout: TimeSpan.FromMinutes(10));
         var grains = client.Services.GetRequiredService<IClusterClient>();
         await cluster.WaitUntilAllActiveAsync(grains); // so trial grains spread over all three
-        await PullLoops(grains, "dispatch-warmup", 30, loops); // first calls pay for grain-type and connection setup
-        return await PullLoops(grains, "dispatch-cluster", count, loops);
+        var silos = cluster.Silos.Values.Select(p => System.Diagnostics.Process.GetProcessById(p.Id)).ToList();
+        var redisProcess = System.Diagnostics.Process.GetProcessById(redis.ProcessId);
+        (TimeSpan, TimeSpan, TimeSpan) Cpu()
+        {
+            foreach (var p in silos) p.Refresh();
+            redisProcess.Refresh();
+            return (SelfCpu(), silos.Aggregate(TimeSpan.Zero, (t, p) => t + p.TotalProcessorTime), redisProcess.TotalProcessorTime);
+        }
+        await Measure("three silo processes, Redis state, client calls", grains, "cl", o, Cpu);
     }
 
-    /// <summary>Submits a study of <paramref name="count"/> trivial trials and drains it with pull loops; trials/s.</summary>
-    private static async Task<double> PullLoops(IGrainFactory grains, string studyId, int count, int loops)
+    /// <summary>Warms up, then for each queue size tops the queue up and times <see cref="Options.Runs"/> dispatches.</summary>
+    /// <param name="cpu">CPU time used so far by the pull loops' client, the silos and redis (zero where not separate).</param>
+    private static async Task Measure(string setup, IGrainFactory grains, string prefix, Options o, Func<(TimeSpan Client, TimeSpan Silos, TimeSpan Redis)> cpu)
     {
-        var yaml = $"study: {studyId}\ntrial:\n  max_molecules: 10\ngrid:\n  lsets: [\"0,1\"]\n  hidden: [2]\n  epochs: [1]\n  seeds: [{string.Join(",", Enumerable.Range(1, count))}]\n";
-        var (definition, trials) = StudyFile.Parse(yaml, studyId + ".yaml");
-        var study = grains.GetGrain<IStudyGrain>(definition.Id);
-        await study.Submit(definition);
+        var scheduler = grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey);
+        int studies = 0;
+        // First calls pay for grain-type and connection setup.
+        await Submit(grains, $"{prefix}-warmup", 30);
+        await PullLoops(grains, 30, o.Loops);
+        foreach (var queued in o.Queued)
+        {
+            var rates = new List<double>();
+            var cpuPerTrial = new List<(double Client, double Silos, double Redis)>();
+            int timed = Math.Min(o.Trials, queued);
+            for (int run = 0; run < o.Runs; run++)
+            {
+                int pending = (await scheduler.GetSnapshot()).Pending;
+                // A study holds at most MaxStudyTrials trials, so a large queue is several studies (sharing fairly).
+                for (int missing = queued - pending; missing > 0; missing -= MaxStudyTrials)
+                    await Submit(grains, $"{prefix}-q{queued}-{++studies}", Math.Min(missing, MaxStudyTrials));
+                pending = (await scheduler.GetSnapshot()).Pending;
+                if (pending != queued) throw new InvalidOperationException($"dispatch bench: {pending} trials queued after topping up to {queued}");
+                var before = cpu();
+                rates.Add(await PullLoops(grains, timed, o.Loops));
+                var after = cpu();
+                double Ms(TimeSpan a, TimeSpan b) => (b - a).TotalMilliseconds / timed;
+                cpuPerTrial.Add((Ms(before.Client, after.Client), Ms(before.Silos, after.Silos), Ms(before.Redis, after.Redis)));
+            }
+            var sorted = rates.Order().ToArray();
+            Console.WriteLine($"| {setup} | {queued:N0} | {timed:N0} | {string.Join(", ", rates.Select(r => r.ToString("F0")))} | " +
+                              $"{sorted[0]:F0} / {sorted[sorted.Length / 2]:F0} / {sorted[^1]:F0} | " +
+                              $"{Median(cpuPerTrial.Select(c => c.Client)):F2} / {Median(cpuPerTrial.Select(c => c.Silos)):F2} / {Median(cpuPerTrial.Select(c => c.Redis)):F2} |");
+        }
+    }
+
+    private static double Median(IEnumerable<double> values) { var v = values.Order().ToArray(); return v[v.Length / 2]; }
+
+    /// <summary>CPU time of this process (the embedded silo, or the cluster's client, with the pull loops).</summary>
+    private static TimeSpan SelfCpu() => System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
+
+    /// <summary>Submits a study of <paramref name="count"/> trivial trials (one grid axis: the seed).</summary>
+    private static async Task Submit(IGrainFactory grains, string studyId, int count)
+    {
+        var definition = new StudyDefinition
+        {
+            Id = studyId,
+            Base = new TrialConfig { LSet = "0,1", Hidden = 2, Epochs = 1, MaxMolecules = 10 },
+            Axes = [new GridAxis("seed", Enumerable.Range(1, count).Select(s => s.ToString()).ToList())],
+        };
+        await grains.GetGrain<IStudyGrain>(studyId).Submit(definition);
+    }
+
+    /// <summary>Leases and completes <paramref name="count"/> trials (of any study) with pull loops; trials/s.</summary>
+    private static async Task<double> PullLoops(IGrainFactory grains, int count, int loops)
+    {
         var scheduler = grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey);
         int done = 0;
         var sw = Stopwatch.StartNew();
         var workers = Enumerable.Range(0, loops).Select(async w =>
         {
             var node = new NodeCapabilities { Name = $"bench-node-{w}", Cores = 2, MemoryBytes = 24L << 30 };
-            while (Volatile.Read(ref done) < trials.Count)
+            while (Volatile.Read(ref done) < count)
             {
                 var lease = await scheduler.Lease(node);
                 if (lease is null) { await Task.Delay(1); continue; }
                 var ack = await grains.GetGrain<ITrialGrain>(lease.TrialId).Complete(lease.Attempt, new TrialOutcome { Parameters = 1, WeightsSha256 = "bench" });
-                if (ack == ReportAck.Accepted) Interlocked.Increment(ref done);
+                if (ack != ReportAck.Accepted) throw new InvalidOperationException($"dispatch bench: completing {lease.TrialId} attempt {lease.Attempt} was refused ({ack})");
+                Interlocked.Increment(ref done);
             }
         }).ToArray();
         await Task.WhenAll(workers);
-        double seconds = sw.Elapsed.TotalSeconds;
-        var snap = await study.GetSnapshot();
-        if (snap.Status != StudyStatus.Completed) throw new InvalidOperationException($"dispatch bench: study {studyId} ended {snap.Status}, expected Completed");
-        return trials.Count / seconds;
+        return done / sw.Elapsed.TotalSeconds;
     }
 }

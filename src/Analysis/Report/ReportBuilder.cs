@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using EquiGrid.Analysis.Claims;
 using EquiGrid.Analysis.Data;
 using EquiGrid.Analysis.Figures;
 using EquiGrid.Analysis.Numerics;
@@ -15,7 +16,8 @@ namespace EquiGrid.Analysis.Report;
 /// <param name="Markdown">Markdown version (images linked from the figure folder).</param>
 /// <param name="FigureFolder">Folder with every figure as PNG and SVG.</param>
 /// <param name="Table">The study table.</param>
-public sealed record ReportOutput(string Html, string Markdown, string FigureFolder, StudyTable Table);
+/// <param name="Claims">The study's claims as evaluated (empty when it has none).</param>
+public sealed record ReportOutput(string Html, string Markdown, string FigureFolder, StudyTable Table, IReadOnlyList<ClaimResult>? Claims = null);
 
 /// <summary>
 /// Builds the study report: study table, Fig. 1 per trial (joint + per-l PHATE coloured by NSPS), utilisation bars,
@@ -26,8 +28,11 @@ public static class ReportBuilder
 {
     private const int PanelW = 460, PanelH = 400;
 
-    /// <summary>Writes the report for a study or trial folder to <paramref name="htmlPath"/> (+ .md next to it).</summary>
-    public static ReportOutput Build(string studyOrTrial, string htmlPath, Action<string>? log = null, AnalyzeOptions? analyzeOptions = null)
+    /// <summary>
+    /// Writes the report for a study or trial folder to <paramref name="htmlPath"/> (+ .md next to it); with
+    /// <paramref name="claims"/>, a Claims section checks them against the trials' numbers.
+    /// </summary>
+    public static ReportOutput Build(string studyOrTrial, string htmlPath, Action<string>? log = null, AnalyzeOptions? analyzeOptions = null, StudyClaims? claims = null)
     {
         var study = StudyDirectory.Open(studyOrTrial);
         htmlPath = Path.GetFullPath(htmlPath);
@@ -116,12 +121,17 @@ public static class ReportBuilder
 
         var reading = ReportReading.Sentences(table, summaries);
         AnalysisJson.Write(Path.Combine(figDir, "study_table.json"), table);
+        var verdicts = claims?.Evaluate(study) ?? [];
+        if (verdicts.Count > 0) AnalysisJson.Write(Path.Combine(figDir, "claims.json"), verdicts);
         var html = RenderHtml(study.Name, table, reading, figures, corners, summaries);
+        html = InsertBefore(html, "<h2>Reading</h2>", ClaimsReport.Html(verdicts), "</body>");
         File.WriteAllText(htmlPath, html);
         var mdPath = Path.ChangeExtension(htmlPath, ".md");
-        File.WriteAllText(mdPath, RenderMarkdown(study.Name, table, reading, figures, corners, outDir, summaries));
-        log?.Invoke($"report: {htmlPath} ({figures.Count} figures, {rows.Count} trials)");
-        return new ReportOutput(htmlPath, mdPath, figDir, table);
+        var markdown = RenderMarkdown(study.Name, table, reading, figures, corners, outDir, summaries);
+        markdown = InsertBefore(markdown, "## Reading\n", ClaimsReport.Markdown(verdicts), null);
+        File.WriteAllText(mdPath, markdown);
+        log?.Invoke($"report: {htmlPath} ({figures.Count} figures, {rows.Count} trials{(verdicts.Count > 0 ? $", {verdicts.Count} claims" : "")})");
+        return new ReportOutput(htmlPath, mdPath, figDir, table, verdicts);
     }
 
     private static string RenderHtml(string name, StudyTable table, IReadOnlyList<string> reading,
@@ -248,6 +258,15 @@ public static class ReportBuilder
             }
         }
         return sb.ToString();
+    }
+
+    // The claims section goes right after the study table (before the reading), or before the fallback marker.
+    private static string InsertBefore(string text, string marker, string section, string? fallback)
+    {
+        if (section.Length == 0) return text;
+        int i = text.IndexOf(marker, StringComparison.Ordinal);
+        if (i < 0 && fallback is not null) i = text.LastIndexOf(fallback, StringComparison.Ordinal);
+        return i < 0 ? text + section : text.Insert(i, section);
     }
 
     // The corner molecules drawn in one figure: its trial's panels of the same layer.

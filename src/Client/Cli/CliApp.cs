@@ -17,6 +17,8 @@ public static class CliApp
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
         // Irreps strings such as "8x0e+8x1o" must stay readable: '+' is not escaped for a terminal or a file.
         Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        // States are words in every verb's JSON ("completed", "completed_with_failures"), never enum numbers.
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
     /// <summary>Creates the standard <c>--json</c> flag.</summary>
@@ -42,15 +44,27 @@ public static class CliApp
         }
         catch (Exception e) when (IsUserError(e))
         {
-            Console.Error.WriteLine($"equigrid: error: {e.Message}");
+            Console.Error.WriteLine($"equigrid: error: {OneLine(e)}");
             return ExitCodes.Usage;
         }
         catch (Exception e)
         {
-            Console.Error.WriteLine($"equigrid: failed: {e.Message}");
+            Console.Error.WriteLine($"equigrid: failed: {OneLine(e)}");
             if (Environment.GetEnvironmentVariable("EQUIGRID_DEBUG") == "1") Console.Error.WriteLine(e);
             return ExitCodes.Failure;
         }
+    }
+
+    /// <summary>
+    /// An error as one line: the first line of its message (Orleans' storage and runtime errors carry a whole stack
+    /// trace in theirs), or the exception's type when the message is empty.
+    /// </summary>
+    public static string OneLine(Exception e)
+    {
+        var first = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
+        if (string.IsNullOrEmpty(first)) return e.GetType().Name;
+        // "...failed:" with the reason on the next lines: take the reason from the inner exception instead.
+        return first.EndsWith(':') && e.InnerException is { } inner ? $"{first} {OneLine(inner)}" : first;
     }
 
     /// <summary>Synchronous convenience overload of <see cref="RunAsync"/>.</summary>

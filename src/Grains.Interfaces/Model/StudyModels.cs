@@ -19,7 +19,18 @@ public sealed record StudyDefinition
     [Id(4)] public required IReadOnlyList<GridAxis> Axes { get; init; }
     /// <summary>Free text shown in reports.</summary>
     [Id(5)] public string? Description { get; init; }
+    /// <summary>
+    /// Explicit trials (rows of a table), each a set of trial fields over <see cref="Base"/>; every row is crossed with
+    /// the <see cref="Axes"/>. Empty = one row, the base itself (a pure grid).
+    /// </summary>
+    [Id(6)] public IReadOnlyList<TrialRow> Rows { get; init; } = [];
+    /// <summary>Claims about the study's own numbers, checked by the report.</summary>
+    [Id(7)] public IReadOnlyList<StudyClaim> Claims { get; init; } = [];
 }
+
+/// <summary>One explicit trial row: trial field names (see <see cref="Studies.TrialFields"/>, or "extra.KEY") and values as text.</summary>
+[GenerateSerializer, Immutable, Alias("equigrid.TrialRow")]
+public sealed record TrialRow([property: Id(0)] IReadOnlyDictionary<string, string> Fields);
 
 /// <summary>One axis of the grid: a trial field and the values it takes.</summary>
 [GenerateSerializer, Immutable, Alias("equigrid.GridAxis")]
@@ -68,7 +79,10 @@ public sealed record StudySnapshot
     public int Count(TrialStatus s) => Rows.Count(r => r.Status == s);
 }
 
-/// <summary>Scheduler view for the CLI.</summary>
+/// <summary>
+/// Scheduler view for the CLI: studies, nodes, queued and leased trials, leases granted in total, live trials tracked,
+/// and queued trials that fit no live node (their memory or device is not offered; they wait for such a node).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("equigrid.SchedulerSnapshot")]
 public sealed record SchedulerSnapshot(
     [property: Id(0)] IReadOnlyList<string> Studies,
@@ -76,4 +90,5 @@ public sealed record SchedulerSnapshot(
     [property: Id(2)] int Pending,
     [property: Id(3)] int Leased,
     [property: Id(4)] long Dispatched,
-    [property: Id(5)] int Tracked = 0);
+    [property: Id(5)] int Tracked = 0,
+    [property: Id(6)] int FitNoLiveNode = 0);

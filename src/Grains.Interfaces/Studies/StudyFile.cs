@@ -29,41 +29,77 @@ public sealed class StudyFileException(IReadOnlyList<StudyFileError> errors)
 /// trial:                      # values shared by every trial
 ///   batch_size: 32
 ///   max_molecules: 2000
-/// grid:                       # axes; the Cartesian product is the set of trials
+/// trials:                     # optional explicit rows (fields over trial:), each crossed with the grid
+///   - { lset: "0,1,2", hidden: 32, epochs: 100 }
+///   - { lset: "0,3,4,5,6", hidden: 16, epochs: 30 }
+/// grid:                       # axes; the Cartesian product (times the rows) is the set of trials
 ///   lsets: ["0,1,2", [0,1,2,3,4], "0,3,4,5,6"]
 ///   hidden: [32, 16]
 ///   epochs: [30, 100]
 ///   seeds: [1, 2, 3]
 ///   extra: { optimizer: [adamw] }
+/// claims:                     # optional: comparisons of the study's own numbers, checked by the report
+///   - id: C2
+///     text: "[0,3,4,5,6] has a lower test error than [0,1,2,3,4]"
+///     checks:
+///       - { kind: lower, metric: test_mse_normalized, a: { lset: "0,3,4,5,6" }, b: { lset: "0,1,2,3,4" } }
 /// </code>
-/// Every error is collected with its line, column and field before anything is submitted.
+/// A relative <c>data_path</c> is relative to the study file's folder. Every error is collected with its line, column
+/// and field before anything is submitted; the definition then goes through <see cref="StudyValidator"/>, the check
+/// the study grain repeats.
 /// </summary>
 public static class StudyFile
 {
-    private static readonly HashSet<string> TopKeys = ["study", "description", "priority", "max_attempts", "trial", "grid"];
+    private static readonly HashSet<string> TopKeys = ["study", "description", "priority", "max_attempts", "trial", "trials", "grid", "claims"];
 
-    /// <summary>Reads and validates a file.</summary>
+    /// <summary>Largest study file accepted (bytes): thousands of rows and claims fit; a pasted data file does not.</summary>
+    public const long MaxFileBytes = 1 << 20;
+
+    /// <summary>Reads and validates a file; relative data paths are resolved against the file's folder.</summary>
     public static (StudyDefinition Definition, IReadOnlyList<ExpandedTrial> Trials) Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"study file '{path}' does not exist", path);
-        return Parse(File.ReadAllText(path), Path.GetFileName(path));
+        var size = new FileInfo(path).Length;
+        if (size > MaxFileBytes)
+            throw new StudyFileException([new StudyFileError(Path.GetFileName(path), 1, 1, "file", $"{size:N0} bytes; a study file may have at most {MaxFileBytes:N0} (split the study)")]);
+        return Parse(File.ReadAllText(path), Path.GetFileName(path), Path.GetDirectoryName(Path.GetFullPath(path)));
     }
 
-    /// <summary>Parses and validates YAML text; <paramref name="fileName"/> is used in messages.</summary>
-    public static (StudyDefinition Definition, IReadOnlyList<ExpandedTrial> Trials) Parse(string yaml, string fileName = "study.yaml")
+    /// <summary>
+    /// The data paths of <paramref name="trials"/> that do not exist on this machine (file or folder), each once.
+    /// The CLI refuses such a study before submitting it; when the data lives only on the nodes, the check can be skipped.
+    /// </summary>
+    public static IReadOnlyList<string> MissingDataPaths(IEnumerable<ExpandedTrial> trials) =>
+        trials.Select(t => t.Config.DataPath).OfType<string>().Distinct(StringComparer.Ordinal)
+            .Where(p => !File.Exists(p) && !Directory.Exists(p)).ToList();
+
+    /// <summary>
+    /// Parses and validates YAML text; <paramref name="fileName"/> is used in messages and relative data paths are
+    /// resolved against <paramref name="baseDirectory"/> when it is given.
+    /// </summary>
+    public static (StudyDefinition Definition, IReadOnlyList<ExpandedTrial> Trials) Parse(string yaml, string fileName = "study.yaml", string? baseDirectory = null)
     {
         var errors = new List<StudyFileError>();
         void Error(YamlNode? node, string field, string message) =>
             errors.Add(new StudyFileError(fileName, node is null ? 1 : (int)node.Start.Line, node is null ? 1 : (int)node.Start.Column, field, message));
 
         var stream = new YamlStream();
+        var parser = new Parser(new StringReader(yaml));
         try
         {
-            stream.Load(new StringReader(yaml));
+            stream.Load(parser);
         }
         catch (YamlException e)
         {
             throw new StudyFileException([new StudyFileError(fileName, (int)e.Start.Line, (int)e.Start.Column, "yaml", e.InnerException?.Message ?? e.Message)]);
+        }
+        catch (InvalidOperationException)
+        {
+            // The representation model gives up without a position on some unterminated flow collections
+            // ("key: [1, 2" then more keys); the parser's last event says where the document stopped making sense.
+            var mark = parser.Current?.End ?? Mark.Empty;
+            throw new StudyFileException([new StudyFileError(fileName, Math.Max(1, (int)mark.Line), Math.Max(1, (int)mark.Column), "yaml",
+                "syntax error: the document ends inside a structure here; check for an unclosed '[', '{' or quote")]);
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new StudyFileException([new StudyFileError(fileName, 1, 1, "study", "the file must be a mapping with 'study:', 'trial:' and 'grid:' keys")]);
@@ -72,7 +108,12 @@ public static class StudyFile
         var baseConfig = new TrialConfig { LSet = "0", Hidden = 1 };
         bool hasLSet = false, hasHidden = false;
         var axes = new List<GridAxis>();
-        YamlNode? gridNode = null;
+        var rows = new List<TrialRow>();
+        var claims = new List<StudyClaim>();
+        YamlNode? gridNode = null, rowsNode = null, claimsNode = null;
+        string Resolve(string field, string text) =>
+            field == "data_path" && baseDirectory is not null && text.Trim().Length > 0 && !Path.IsPathRooted(text.Trim())
+                ? Path.GetFullPath(Path.Combine(baseDirectory, text.Trim())) : text;
 
         foreach (var (keyNode, value) in root.Children)
         {
@@ -96,6 +137,7 @@ public static class StudyFile
                         if (field is null || field != name) { Error(fk, $"trial.{name}", $"unknown field; known: {string.Join(", ", TrialFields.Names)}"); continue; }
                         var text = ValueText(fv, $"trial.{name}", Error);
                         if (text is null) continue;
+                        text = Resolve(field, text);
                         try { baseConfig = TrialFields.Apply(baseConfig, field, text); }
                         catch (FormatException e) { Error(fv, $"trial.{name}", e.Message); continue; }
                         hasLSet |= field == "lset"; hasHidden |= field == "hidden";
@@ -111,28 +153,93 @@ public static class StudyFile
                         var field = TrialFields.Canonical(name);
                         if (field is null) { Error(ak, $"grid.{name}", $"unknown axis; known: {string.Join(", ", TrialFields.Names)} (plural 'lsets'/'seeds' accepted) or extra"); continue; }
                         if (axes.Any(a => a.Field == field)) { Error(ak, $"grid.{name}", "the axis is given twice"); continue; }
-                        var values = ReadAxisValues(av, field, $"grid.{name}", Error);
+                        var values = ReadAxisValues(av, field, $"grid.{name}", Error)?.Select(v => Resolve(field, v)).ToList();
                         if (values is null) continue;
                         axes.Add(new GridAxis(field, values));
                         hasLSet |= field == "lset"; hasHidden |= field == "hidden";
                     }
                     break;
+                case "trials":
+                    rowsNode = value;
+                    if (value is not YamlSequenceNode rowList || rowList.Children.Count == 0) { Error(value, "trials", "expected a non-empty list of rows, e.g. - { lset: \"0,1,2\", hidden: 32 }"); break; }
+                    if (rowList.Children.Count > StudyExpansion.MaxTrials) { Error(value, "trials", $"{rowList.Children.Count} rows; at most {StudyExpansion.MaxTrials}"); break; }
+                    for (int r = 0; r < rowList.Children.Count; r++)
+                        if (ReadRow(rowList.Children[r], $"trials[{r + 1}]", Resolve, Error) is { } row) rows.Add(row);
+                    break;
+                case "claims":
+                    claimsNode = value;
+                    if (value is not YamlSequenceNode claimList) { Error(value, "claims", "expected a list of claims, each with id, text and checks"); break; }
+                    if (claimList.Children.Count > StudyValidator.MaxClaims) { Error(value, "claims", $"{claimList.Children.Count} claims; at most {StudyValidator.MaxClaims}"); break; }
+                    for (int c = 0; c < claimList.Children.Count; c++)
+                        if (ClaimsSection.Read(claimList.Children[c], c, Error) is { } claim) claims.Add(claim);
+                    break;
             }
         }
+        // A row may set the L-set and hidden size itself; then every row must (the base has no real value for them).
+        if (rows.Count > 0)
+        {
+            hasLSet |= rows.All(r => r.Fields.ContainsKey("lset"));
+            hasHidden |= rows.All(r => r.Fields.ContainsKey("hidden"));
+        }
         if (id is null && !errors.Any(e => e.Field == "study")) Error(root, "study", "missing: give the study an id, e.g. 'study: lset-grid'");
-        if (!hasLSet && !errors.Any(e => e.Field is "grid.lsets" or "trial.lset")) Error(gridNode ?? root, "grid.lsets", "no L-set: give 'lsets: [\"0,1,2\"]' under grid: or 'lset:' under trial:");
-        if (!hasHidden && !errors.Any(e => e.Field is "grid.hidden" or "trial.hidden")) Error(gridNode ?? root, "grid.hidden", "no hidden size: give 'hidden: [32]' under grid: or trial:");
+        if (!hasLSet && !errors.Any(e => e.Field is "grid.lsets" or "trial.lset" || e.Field.StartsWith("trials", StringComparison.Ordinal)))
+            Error(gridNode ?? root, "grid.lsets", "no L-set: give 'lsets: [\"0,1,2\"]' under grid:, 'lset:' under trial: or in every row of trials:");
+        if (!hasHidden && !errors.Any(e => e.Field is "grid.hidden" or "trial.hidden" || e.Field.StartsWith("trials", StringComparison.Ordinal)))
+            Error(gridNode ?? root, "grid.hidden", "no hidden size: give 'hidden: [32]' under grid:, under trial: or in every row of trials:");
         if (errors.Count > 0) throw new StudyFileException(errors);
 
-        var definition = new StudyDefinition { Id = id!, Description = description, Priority = priority, MaxAttempts = maxAttempts, Base = baseConfig, Axes = axes };
+        var definition = new StudyDefinition
+        {
+            Id = id!, Description = description, Priority = priority, MaxAttempts = maxAttempts, Base = baseConfig, Axes = axes, Rows = rows, Claims = claims,
+        };
         try
         {
             return (definition, StudyValidator.Validate(definition));
         }
         catch (ArgumentException e)
         {
-            throw new StudyFileException([new StudyFileError(fileName, (int)(gridNode ?? root).Start.Line, (int)(gridNode ?? root).Start.Column, "grid", e.Message)]);
+            // Point at the section the message names (the validator works on the definition, not the text).
+            var at = e.Message.StartsWith("claims", StringComparison.Ordinal) ? claimsNode
+                : e.Message.StartsWith("trials", StringComparison.Ordinal) || e.Message.StartsWith("trial ", StringComparison.Ordinal) ? rowsNode ?? gridNode
+                : e.Message.StartsWith("description", StringComparison.Ordinal) ? root : gridNode;
+            at ??= root;
+            var field = e.Message.Split(':', 2)[0];
+            var message = e.Message.Contains(':') ? e.Message.Split(':', 2)[1].Trim() : e.Message;
+            throw new StudyFileException([new StudyFileError(fileName, (int)at.Start.Line, (int)at.Start.Column, field, message)]);
         }
+    }
+
+    private static TrialRow? ReadRow(YamlNode node, string label, Func<string, string, string> resolve, Action<YamlNode?, string, string> error)
+    {
+        if (node is not YamlMappingNode map) { error(node, label, "expected a mapping of trial fields, e.g. { lset: \"0,1,2\", hidden: 32 }"); return null; }
+        var fields = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var probe = new TrialConfig { LSet = "0", Hidden = 1 };
+        bool ok = true;
+        foreach (var (k, v) in map.Children)
+        {
+            var name = ((YamlScalarNode)k).Value ?? "";
+            if (name == "extra")
+            {
+                if (v is not YamlMappingNode extra) { error(v, $"{label}.extra", "expected a mapping, e.g. extra: { optimizer: adamw }"); ok = false; continue; }
+                foreach (var (ek, ev) in extra.Children)
+                {
+                    var key = ((YamlScalarNode)ek).Value ?? "";
+                    var text = Scalar(ev, $"{label}.extra.{key}", error);
+                    if (text is null) { ok = false; continue; }
+                    fields[StudyExpansion.ExtraPrefix + key] = text;
+                }
+                continue;
+            }
+            var field = TrialFields.Canonical(name);
+            if (field is null || field != name) { error(k, $"{label}.{name}", $"unknown field; known: {string.Join(", ", TrialFields.Names)} or extra"); ok = false; continue; }
+            var value = ValueText(v, $"{label}.{name}", error);
+            if (value is null) { ok = false; continue; }
+            value = resolve(field, value);
+            try { TrialFields.Apply(probe, field, value); fields[field] = value; }
+            catch (FormatException e) { error(v, $"{label}.{name}", e.Message); ok = false; }
+        }
+        if (fields.Count == 0 && ok) { error(node, label, "an empty row; give at least one field"); return null; }
+        return ok ? new TrialRow(fields) : null;
     }
 
     private static void ReadExtra(YamlNode node, List<GridAxis> axes, Action<YamlNode?, string, string> error)
@@ -173,7 +280,7 @@ public static class StudyFile
     }
 
     /// <summary>A scalar as text, or a sequence of scalars joined with commas (so an L-set may be written [0,1,2]).</summary>
-    private static string? ValueText(YamlNode node, string label, Action<YamlNode?, string, string> error)
+    internal static string? ValueText(YamlNode node, string label, Action<YamlNode?, string, string> error)
     {
         if (node is YamlScalarNode s) return s.Value ?? "";
         if (node is YamlSequenceNode seq && seq.Children.All(c => c is YamlScalarNode))
@@ -182,7 +289,7 @@ public static class StudyFile
         return null;
     }
 
-    private static string? Scalar(YamlNode node, string label, Action<YamlNode?, string, string> error)
+    internal static string? Scalar(YamlNode node, string label, Action<YamlNode?, string, string> error)
     {
         if (node is YamlScalarNode s) return s.Value ?? "";
         error(node, label, "expected a single value");

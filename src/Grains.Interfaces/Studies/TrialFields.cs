@@ -10,26 +10,34 @@ namespace EquiGrid.Grains.Studies;
 /// </summary>
 public static class TrialFields
 {
-    private sealed record Field(string Name, string Help, Func<TrialConfig, string, TrialConfig> Apply);
+    private sealed record Field(string Name, string Help, Func<TrialConfig, string, TrialConfig> Apply, Func<TrialConfig, string?> Get);
+
+    private static string Text(int v) => v.ToString(CultureInfo.InvariantCulture);
+    private static string Text(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>Longest data path accepted (a path, not a document).</summary>
+    public const int MaxDataPathLength = 1024;
 
     private static readonly Dictionary<string, Field> Fields = new Field[]
     {
-        new("lset", "an L-set such as \"0,1,2\" (orders 0..12, each once)",
-            (c, v) => c with { LSet = string.Join(",", LSet.Parse(v).Orders) }),
-        new("hidden", "a positive hidden multiplicity such as 32", (c, v) => c with { Hidden = PositiveInt(v, 4096) }),
-        new("epochs", "a positive number of epochs", (c, v) => c with { Epochs = PositiveInt(v, 100_000) }),
-        new("seed", "an integer seed", (c, v) => c with { Seed = Int(v) }),
+        new("lset", "an L-set such as \"0,1,2\" (orders 0..12, each once, 0 included: the energy readout reads the scalars)",
+            (c, v) => c with { LSet = string.Join(",", LSetWithScalars(v).Orders) }, c => c.LSet),
+        new("hidden", "a positive hidden multiplicity such as 32", (c, v) => c with { Hidden = PositiveInt(v, 4096) }, c => Text(c.Hidden)),
+        new("epochs", "a positive number of epochs", (c, v) => c with { Epochs = PositiveInt(v, 100_000) }, c => Text(c.Epochs)),
+        new("seed", "an integer seed", (c, v) => c with { Seed = Int(v) }, c => Text(c.Seed)),
         new("max_molecules", "a positive molecule count, or 'all'",
-            (c, v) => c with { MaxMolecules = v.Equals("all", StringComparison.OrdinalIgnoreCase) ? null : PositiveInt(v, int.MaxValue) }),
-        new("batch_size", "a positive batch size", (c, v) => c with { BatchSize = PositiveInt(v, 65_536) }),
-        new("learning_rate", "a positive learning rate such as 0.001", (c, v) => c with { LearningRate = PositiveDouble(v) }),
-        new("layers", "a positive number of interaction layers", (c, v) => c with { Layers = PositiveInt(v, 64) }),
-        new("atom_dim", "a positive atom embedding width", (c, v) => c with { AtomDim = PositiveInt(v, 4096) }),
-        new("basis", "a positive number of radial basis functions", (c, v) => c with { Basis = PositiveInt(v, 1024) }),
-        new("cutoff", "a positive cutoff in Angstrom", (c, v) => c with { Cutoff = PositiveDouble(v) }),
-        new("graph", "'bond' or 'radius'", (c, v) => c with { Graph = v is "bond" or "radius" ? v : throw new FormatException($"'{v}' is not a graph kind") }),
-        new("data_path", "a QM9 file or directory", (c, v) => c with { DataPath = string.IsNullOrWhiteSpace(v) ? throw new FormatException("empty path") : v }),
-        new("checkpoint_every_steps", "a positive step count", (c, v) => c with { CheckpointEverySteps = PositiveInt(v, int.MaxValue) }),
+            (c, v) => c with { MaxMolecules = v.Equals("all", StringComparison.OrdinalIgnoreCase) ? null : PositiveInt(v, int.MaxValue) },
+            c => c.MaxMolecules is { } m ? Text(m) : "all"),
+        new("batch_size", "a positive batch size", (c, v) => c with { BatchSize = PositiveInt(v, 65_536) }, c => Text(c.BatchSize)),
+        new("learning_rate", "a positive learning rate such as 0.001", (c, v) => c with { LearningRate = PositiveDouble(v) }, c => Text(c.LearningRate)),
+        new("layers", "a positive number of interaction layers", (c, v) => c with { Layers = PositiveInt(v, 64) }, c => Text(c.Layers)),
+        new("atom_dim", "a positive atom embedding width", (c, v) => c with { AtomDim = PositiveInt(v, 4096) }, c => Text(c.AtomDim)),
+        new("basis", "a positive number of radial basis functions", (c, v) => c with { Basis = PositiveInt(v, 1024) }, c => Text(c.Basis)),
+        new("cutoff", "a positive cutoff in Angstrom", (c, v) => c with { Cutoff = PositiveDouble(v) }, c => Text(c.Cutoff)),
+        new("graph", "'bond' or 'radius'", (c, v) => c with { Graph = v is "bond" or "radius" ? v : throw new FormatException($"'{v}' is not a graph kind") }, c => c.Graph),
+        new("data_path", $"a QM9 file or directory (at most {MaxDataPathLength} characters; relative paths are relative to the study file)",
+            (c, v) => c with { DataPath = DataPath(v) }, c => c.DataPath),
+        new("checkpoint_every_steps", "a positive step count", (c, v) => c with { CheckpointEverySteps = PositiveInt(v, int.MaxValue) }, c => Text(c.CheckpointEverySteps)),
     }.ToDictionary(f => f.Name);
 
     /// <summary>Plural spellings accepted under <c>grid:</c> ("lsets", "seeds").</summary>
@@ -60,6 +68,34 @@ public static class TrialFields
         {
             throw new FormatException($"{field}: '{value}' is invalid ({e.Message}); expected {f.Help}");
         }
+    }
+
+    /// <summary>
+    /// Checks every field of a configuration with the same parsers a study file goes through, so a definition built
+    /// in code (or sent by another client) gets the checks of a file. Throws <see cref="FormatException"/> naming the field.
+    /// </summary>
+    public static void Check(TrialConfig config)
+    {
+        foreach (var f in Fields.Values)
+            if (f.Get(config) is { } text) Apply(config, f.Name, text);
+    }
+
+    /// <summary>Every field of a configuration as text, in <see cref="Names"/> order (null = unset, e.g. the shipped data).</summary>
+    public static IReadOnlyList<KeyValuePair<string, string?>> Values(TrialConfig config) =>
+        Fields.Values.Select(f => KeyValuePair.Create(f.Name, f.Get(config))).ToList();
+
+    private static LSet LSetWithScalars(string v)
+    {
+        var lset = LSet.Parse(v);
+        return lset.Contains(0) ? lset : throw new FormatException($"L-set {lset} has no order 0: the energy readout needs scalar (l=0) features; add 0");
+    }
+
+    private static string DataPath(string v)
+    {
+        if (string.IsNullOrWhiteSpace(v)) throw new FormatException("empty path");
+        if (v.Length > MaxDataPathLength) throw new FormatException($"{v.Length} characters; at most {MaxDataPathLength}");
+        if (v.Any(char.IsControl)) throw new FormatException("control characters in the path");
+        return v;
     }
 
     private static int Int(string v) =>

@@ -1,26 +1,49 @@
 namespace EquiGrid.Grains.Scheduling;
 
+/// <summary>What placement needs to know of a queued trial; trials with equal needs are interchangeable for fit.</summary>
+/// <param name="MemoryBytes">Estimated peak memory.</param>
+/// <param name="GpuFirst">Large in memory or work: GPU nodes take it first, CPU nodes only while every GPU node it fits is busy.</param>
+/// <param name="Device">The device the trial asked for.</param>
+/// <param name="Work">
+/// Estimated work in reference molecules (molecules trained x relative work per molecule): the trial's time on an
+/// accelerator is Work / its reference molecules/s. GPU nodes take the GPU-first trial with the most work first.
+/// </param>
+public readonly record struct PlacementNeeds(long MemoryBytes, bool GpuFirst, TrialDevice Device, double Work = 0);
+
+/// <summary>The cluster as placement sees it at one lease: the live nodes and how many leases each holds.</summary>
+/// <param name="Live">Nodes heard from recently (including the one asking).</param>
+/// <param name="LeasesOn">Leases a node holds now, by node name.</param>
+public sealed record PlacementView(IReadOnlyList<NodeCapabilities> Live, Func<string, int> LeasesOn)
+{
+    /// <summary>True when the node has a free slot.</summary>
+    public bool HasFreeSlot(NodeCapabilities node) => LeasesOn(node.Name) < Math.Max(1, node.Slots);
+}
+
 /// <summary>
-/// Placement rules, kept pure so they are testable without a cluster:
-/// a trial goes to a node whose memory (GPU memory on a GPU node) holds its estimate; large trials are kept for GPU
-/// nodes while any GPU node is alive; a trial larger than every live node may go anywhere (better slow than never).
+/// Placement rules, kept pure so they are testable without a cluster: a trial never goes to a node whose memory
+/// (GPU memory when it would train on the node's GPU) does not hold its estimate; a trial that asked for a GPU goes
+/// to GPU nodes only; GPU-first trials (large L-sets and widths) wait for a GPU node while one that fits them has a
+/// free slot, and CPU nodes take them when every such GPU node is busy.
 /// </summary>
 public static class Placement
 {
-    /// <summary>Memory a node offers a trial.</summary>
-    public static long Capacity(NodeCapabilities node) => node.HasGpu ? node.GpuMemoryBytes : node.MemoryBytes;
+    /// <summary>Memory a node offers a trial that trains on <paramref name="device"/> there.</summary>
+    public static long Capacity(NodeCapabilities node, TrialDevice device = TrialDevice.Auto) =>
+        node.HasGpu && device != TrialDevice.Cpu ? node.GpuMemoryBytes : node.MemoryBytes;
 
-    /// <summary>True when <paramref name="ticket"/> may run on <paramref name="node"/>.</summary>
-    /// <param name="ticket">The trial.</param>
-    /// <param name="node">The node asking for work.</param>
-    /// <param name="liveNodes">Every node alive now (including <paramref name="node"/>).</param>
-    public static bool Fits(TrialTicket ticket, NodeCapabilities node, IReadOnlyCollection<NodeCapabilities> liveNodes)
+    /// <summary>True when the node can run the trial at all: device and memory.</summary>
+    public static bool Fits(PlacementNeeds needs, NodeCapabilities node) =>
+        (needs.Device != TrialDevice.Gpu || node.HasGpu) && needs.MemoryBytes <= Capacity(node, needs.Device);
+
+    /// <summary>True when <paramref name="node"/> may take a trial with <paramref name="needs"/> now.</summary>
+    public static bool Allows(PlacementNeeds needs, NodeCapabilities node, PlacementView view)
     {
-        bool anyGpu = liveNodes.Any(n => n.HasGpu);
-        if (ticket.Large && anyGpu && !node.HasGpu) return false;
-        if (ticket.MemoryBytes <= Capacity(node) || node.MemoryBytes == 0) return true;
-        // Nothing fits it: let the node with the most memory take it rather than starving the trial.
-        long largest = liveNodes.Select(Capacity).DefaultIfEmpty(0).Max();
-        return ticket.MemoryBytes > largest && Capacity(node) >= largest;
+        if (!Fits(needs, node)) return false;
+        if (node.HasGpu || !needs.GpuFirst || needs.Device == TrialDevice.Cpu) return true;
+        // A CPU node: leave a GPU-first trial to a GPU node that could take it now.
+        return !view.Live.Any(n => n.HasGpu && n.Name != node.Name && Fits(needs, n) && view.HasFreeSlot(n));
     }
+
+    /// <summary>True when some live node could ever run the trial (false: it waits for a bigger node).</summary>
+    public static bool FitsAnyNode(PlacementNeeds needs, IEnumerable<NodeCapabilities> live) => live.Any(n => Fits(needs, n));
 }

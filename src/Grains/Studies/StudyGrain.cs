@@ -17,6 +17,12 @@ public sealed class StudyGrain(
 {
     private StudyGrainState S => state.State;
     private string Id => this.GetPrimaryKeyString();
+    // Finished trials' rows are written behind (see TrialFinished); true while some are only in memory.
+    private bool _unsaved;
+    private IGrainTimer? _persistTimer;
+
+    /// <summary>How long a finished trial's row may wait in memory before the study table is written.</summary>
+    private static readonly TimeSpan PersistDelay = TimeSpan.FromSeconds(1);
 
     /// <inheritdoc />
     public async Task<StudySnapshot> Submit(StudyDefinition definition)
@@ -140,7 +146,38 @@ public sealed class StudyGrain(
         S.Rows[row.TrialId] = row;
         RecordUtilisation(row);
         UpdateStatus();
-        await state.WriteStateAsync();
+        if (S.Status != StudyStatus.Running)
+        {
+            await state.WriteStateAsync(); // the study's end is written at once
+            _unsaved = false;
+            return;
+        }
+        // The table of a 10^5-trial study is megabytes: rewriting it for every finished trial would cap the cluster's
+        // dispatch rate. Rows are written behind, at most once per PersistDelay; one lost in a crash heals when the
+        // study is next read (Reconcile asks the trials, which hold the result).
+        _unsaved = true;
+        _persistTimer ??= this.RegisterGrainTimer(PersistUnsaved, new GrainTimerCreationOptions(PersistDelay, PersistDelay) { Interleave = false });
+    }
+
+    /// <inheritdoc />
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_unsaved) await PersistUnsaved(cancellationToken);
+    }
+
+    private async Task PersistUnsaved(CancellationToken ct)
+    {
+        if (!_unsaved) return;
+        try
+        {
+            _unsaved = false;
+            await state.WriteStateAsync(ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _unsaved = true;
+            logger.LogWarning("Study {Study}: could not write finished trials' rows yet (retrying): {Message}", Id, e.Message);
+        }
     }
 
     private async Task Reconcile()

@@ -41,15 +41,46 @@ public sealed class TrialWorker(
     private readonly IResultsStore? _results = services.GetService<IResultsStore>();
     private readonly ResiliencePipeline _retry = GrainCallRetry.Create(logger);
 
-    /// <summary>This node's capabilities.</summary>
-    public NodeCapabilities Capabilities => new()
+    // Declared in configuration, or the CPU (its reference rate filled in once measured; see StartAccelerators).
+    private volatile IReadOnlyList<AcceleratorInfo> _accelerators = [];
+
+    /// <summary>This node's capabilities, with its accelerators.</summary>
+    public NodeCapabilities Capabilities => NodeAccelerators.Describe(new()
     {
         Name = W.NodeName ?? $"{Environment.MachineName}-{silo.SiloPort}",
         Cores = Environment.ProcessorCount,
         MemoryBytes = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes,
         Slots = Math.Max(1, W.Slots),
         BenchScore = W.BenchScore,
-    };
+    }, _accelerators);
+
+    /// <summary>
+    /// Declared accelerators, or the CPU measured in the background (the worker leases meanwhile; heartbeats carry
+    /// the rate once known). A bad declaration stops the silo with the key and the fix.
+    /// </summary>
+    private void StartAccelerators(CancellationToken stoppingToken)
+    {
+        var declared = NodeAccelerators.Declared(W.Accelerators);
+        if (declared.Count > 0) { _accelerators = declared; return; }
+        _accelerators = [NodeAccelerators.Cpu(0)];
+        if (!(W.MeasureThroughput ?? silo.Profile == "cluster")) return;
+        int threads = W.Threads ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, W.Slots));
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                double rate = await NodeAccelerators.MeasureCpuAsync(threads, stoppingToken);
+                if (stoppingToken.IsCancellationRequested) return;
+                _accelerators = [NodeAccelerators.Cpu(rate)];
+                logger.LogInformation("Worker: the CPU trains the reference trial at {Rate:F1} molecules/s ({Threads} threads)", rate, threads);
+            }
+            catch (OperationCanceledException) { /* the silo is stopping */ }
+            catch (Exception e)
+            {
+                logger.LogWarning("Worker: could not measure the CPU's training rate; reporting it as unknown: {Message}", e.Message);
+            }
+        }, stoppingToken);
+    }
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -62,6 +93,7 @@ public sealed class TrialWorker(
         {
             try { await started.Task; } catch (OperationCanceledException) { return; }
         }
+        StartAccelerators(stoppingToken);
         var caps = Capabilities;
         RemoveLeftoverWork(caps.Name);
         var scheduler = grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey);
@@ -74,6 +106,7 @@ public sealed class TrialWorker(
             try
             {
                 WithToken();
+                caps = Capabilities; // a measurement may have finished since
                 if (DateTime.UtcNow - lastBeat >= heartbeatEvery)
                 {
                     lastBeat = DateTime.UtcNow;
@@ -135,7 +168,7 @@ public sealed class TrialWorker(
     private async Task RunAttemptInSlot(TrialLease lease, CancellationToken stoppingToken)
     {
         try { await RunAttempt(lease, stoppingToken); }
-        catch (Exception e) { logger.LogError("Attempt {Attempt} of {Trial} crashed in the worker: {Error}", lease.Attempt, lease.TrialId, e); }
+        catch (Exception e) { logger.LogError(e, "Attempt {Attempt} of {Trial} crashed in the worker", lease.Attempt, lease.TrialId); }
         finally { Interlocked.Decrement(ref _busySlots); }
     }
 

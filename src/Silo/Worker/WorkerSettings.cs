@@ -26,4 +26,28 @@ public sealed class WorkerSettings
     public string? ResultsDir { get; set; }
     /// <summary>Measured bench score to advertise (0 = unknown).</summary>
     public double BenchScore { get; set; }
+    /// <summary>
+    /// Accelerators this node declares instead of detecting and measuring them (tests, or a node whose figures are
+    /// known), e.g. <c>EquiGrid:Worker:Accelerators:0:Name=H100</c>, <c>:Kind=gpu</c>, <c>:MemoryGiB=80</c>,
+    /// <c>:MoleculesPerSecond=5000</c>. Empty: the CPU is reported with its measured rate.
+    /// </summary>
+    public List<AcceleratorSettings> Accelerators { get; set; } = [];
+    /// <summary>
+    /// Measure the CPU's training rate for the reference trial when the worker starts (a few seconds of training);
+    /// null: on the cluster profile only, where placement compares nodes.
+    /// </summary>
+    public bool? MeasureThroughput { get; set; }
+}
+
+/// <summary>One declared accelerator (section "EquiGrid:Worker:Accelerators:N").</summary>
+public sealed class AcceleratorSettings
+{
+    /// <summary>Model name.</summary>
+    public string? Name { get; set; }
+    /// <summary>"cpu" or "gpu".</summary>
+    public string Kind { get; set; } = "cpu";
+    /// <summary>Memory a trial may use on it, in GiB (host memory for a CPU).</summary>
+    public double MemoryGiB { get; set; }
+    /// <summary>Training rate of the reference trial (L = [0,1,2], h = 32, batch 32), molecules/s; 0 = unknown.</summary>
+    public double MoleculesPerSecond { get; set; }
 }

@@ -7,18 +7,65 @@ namespace EquiGrid.Training.Data;
 /// <summary>Opens plain, gzip, xz or bzip2 files, recognised by their magic bytes (not by the file name).</summary>
 public static class CompressedInput
 {
-    /// <summary>Opens a file for reading and wraps it in the matching decompressor.</summary>
+    /// <summary>
+    /// Opens a file for reading and wraps it in the matching decompressor. A file named .gz/.xz/.bz2 whose bytes are not
+    /// that format is refused (it would otherwise be read as text), and a decompression error while reading names the
+    /// file: both as <see cref="InvalidDataException"/>.
+    /// </summary>
     public static Stream Open(string path)
     {
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
         try
         {
-            return Wrap(file);
+            var opened = Wrap(file);
+            var named = NamedFormat(path);
+            if (named is null) return opened;
+            if (ReferenceEquals(opened, file))
+                throw new InvalidDataException($"{path}: named {named} but its content is not {named}-compressed; decompress or rename it");
+            return new DecompressionErrors(opened, path, named);
         }
         catch
         {
             file.Dispose();
             throw;
+        }
+    }
+
+    private static string? NamedFormat(string path)
+    {
+        var name = path.ToLowerInvariant();
+        return name.EndsWith(".xz") || name.EndsWith(".txz") ? "xz"
+            : name.EndsWith(".gz") || name.EndsWith(".tgz") ? "gzip"
+            : name.EndsWith(".bz2") || name.EndsWith(".tbz2") ? "bzip2"
+            : null;
+    }
+
+    /// <summary>Turns a decompressor's failure (e.g. "Data Error") into a one-line error that names the file.</summary>
+    private sealed class DecompressionErrors(Stream inner, string path, string format) : Stream
+    {
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            try { return inner.Read(buffer, offset, count); }
+            catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
+            {
+                throw new InvalidDataException($"{path}: corrupt {format} data ({e.Message}); the file is damaged or truncated, download it again", e);
+            }
+        }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
         }
     }
 

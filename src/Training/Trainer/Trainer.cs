@@ -81,7 +81,7 @@ public sealed class Trainer
         var window = Stopwatch.StartNew();
         int windowMolecules = 0;
         double lastRate = 0;
-        using var metrics = _options.MetricsDirectory is null ? null : OpenMetrics(_options.MetricsDirectory, resumed is not null);
+        using var metrics = _options.MetricsDirectory is null ? null : OpenMetrics(_options.MetricsDirectory, resumed?.Epoch);
 
         while (state.Epoch < _spec.Epochs)
         {
@@ -205,10 +205,32 @@ public sealed class Trainer
             EpochEnd = epochEnd,
         });
 
-    private static StreamWriter OpenMetrics(string dir, bool append)
+    /// <summary>
+    /// Opens metrics.jsonl: new for a fresh run; for a run resumed at <paramref name="resumedEpoch"/>, continued after
+    /// the lines of the epochs finished before it. Lines of epochs the resume runs again, and the test line of an
+    /// earlier attempt that trained to the end (but whose completion failed), are dropped so none appears twice.
+    /// </summary>
+    private static StreamWriter OpenMetrics(string dir, int? resumedEpoch)
     {
         Directory.CreateDirectory(dir);
-        return new StreamWriter(Path.Combine(dir, "metrics.jsonl"), append);
+        var path = Path.Combine(dir, "metrics.jsonl");
+        if (resumedEpoch is not int from || !File.Exists(path)) return new StreamWriter(path, append: false);
+        var kept = File.ReadAllLines(path).Where(line => EpochOf(line) is int e && e < from).ToList();
+        File.WriteAllLines(path, kept);
+        return new StreamWriter(path, append: true);
+    }
+
+    private static int? EpochOf(string metricsLine)
+    {
+        try
+        {
+            var node = System.Text.Json.Nodes.JsonNode.Parse(metricsLine);
+            return node?["type"]?.GetValue<string>() == "epoch" ? node["epoch"]?.GetValue<int>() : null;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or FormatException)
+        {
+            return null; // a torn line from a killed run: not kept
+        }
     }
 
     private async Task SaveAsync(EquivariantModel model, OptimizerHelper optimizer, TrainingState state, CancellationToken ct)

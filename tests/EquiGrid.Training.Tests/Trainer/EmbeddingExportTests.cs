@@ -96,6 +96,25 @@ public class EmbeddingExportTests : IDisposable
             Assert.Equal(await File.ReadAllBytesAsync(Path.Combine(whole, "embeddings", file)), await File.ReadAllBytesAsync(Path.Combine(resumed, "embeddings", file)));
     }
 
+    [Fact]
+    public async Task SmilesMissingFromTheDataFileComeFromThePropertiesTableBesideIt()
+    {
+        // The on-hand QM9 file has no SMILES lines; its sibling qm9_properties_union.csv(.xz) has them by gdb id.
+        var dataDir = Path.Combine(_dir, "qm9");
+        Directory.CreateDirectory(dataDir);
+        File.WriteAllText(Path.Combine(dataDir, "qm9_properties_union.csv"), "gdb_id,smiles,mu\n1,C,0\n2,CC,0\n4,,0\n");
+        var spec = new TrialSpec { LSet = "0", Hidden = 2, Epochs = 1, Seed = 2, BatchSize = 8, Layers = 0, DataPath = Path.Combine(dataDir, "qm9_u0_subset.xyz.xz") };
+        var data = new TrainingData(SyntheticMolecules.Create(5, seed: 4), m => SyntheticMolecules.RadiusGraph(m));
+        var trainer = new EquiGrid.Training.Trainer(spec, data, new TrainerOptions { Threads = 1 });
+        await trainer.RunAsync();
+        await EmbeddingExporter.ExportAsync(trainer, data, Path.Combine(_dir, "out"));
+        using var meta = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(_dir, "out", "embeddings", "embeddings.json")));
+        // gdb 1..5: 1 and 2 from the table, 3 and 5 not in it, 4 listed without a SMILES: exported empty, never an error.
+        Assert.Equal(new[] { "C", "CC", "", "", "" }, meta.RootElement.GetProperty("smiles").EnumerateArray().Select(e => e.GetString()));
+        Assert.Null(EmbeddingExporter.SmilesBeside(null));
+        Assert.Null(EmbeddingExporter.SmilesBeside(Path.Combine(_dir, "elsewhere", "x.xyz")));
+    }
+
     [Theory]
     [InlineData(0.0)]
     [InlineData(1.5)]

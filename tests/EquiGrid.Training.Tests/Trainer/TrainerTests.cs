@@ -72,6 +72,24 @@ public class TrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task MetricsLogHasEachEpochAndTheTestLineOnceAfterRetriedAttempts()
+    {
+        var store = new FileSystemCheckpointStore(Path.Combine(_dir, "ckpt"));
+        var metrics = Path.Combine(_dir, "export");
+        // Attempt 1 stops mid-epoch 1 (after epoch 0's line); attempt 2 resumes and trains to the end; attempt 3 is a
+        // retry after a completion that failed: it resumes from the final checkpoint and only evaluates.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            new EquiGrid.Training.Trainer(Spec, Data(), Options(store, stopAfter: 9) with { MetricsDirectory = metrics }).RunAsync());
+        await new EquiGrid.Training.Trainer(Spec, Data(), Options(store) with { Attempt = 2, MetricsDirectory = metrics }).RunAsync();
+        await new EquiGrid.Training.Trainer(Spec, Data(), Options(store) with { Attempt = 3, MetricsDirectory = metrics }).RunAsync();
+        var types = File.ReadAllLines(Path.Combine(metrics, "metrics.jsonl"))
+            .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
+            .Select(e => e.GetProperty("type").GetString() == "epoch" ? $"epoch {e.GetProperty("epoch").GetInt32()}" : e.GetProperty("type").GetString())
+            .ToList();
+        Assert.Equal(["epoch 0", "epoch 1", "test"], types); // before: the test line twice
+    }
+
+    [Fact]
     public void BadSpecsAreRejectedWithTheField()
     {
         Assert.Contains("epochs", Assert.Throws<ArgumentException>(() => new EquiGrid.Training.Trainer(Spec with { Epochs = 0 }, Data())).Message);

@@ -23,15 +23,18 @@ public static class PullCommand
         var blob = new Option<string?>("--blob") { Description = $"Azure Storage connection string (env {BlobEnvironmentVariable}, or \"blob\" in the config file)" };
         var container = new Option<string?>("--container") { Description = "Blob container (\"container\" in the config file; default equigrid-checkpoints, the silo's default)" };
         var report = new Option<bool>("--report") { Description = "Then write the study report (STUDY/report.html and report.md) from the pulled folders" };
+        var studyFile = Analysis.ReportCommand.StudyOption();
         var json = CliApp.JsonOption();
         var cmd = new Command("pull", "Download a cluster study's analysis folders from blob storage (verified) to build its report here")
         {
-            study, to, blob, container, report, json, ClusterConnection.Config,
+            study, to, blob, container, report, studyFile, json, ClusterConnection.Config,
         };
         cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
         {
             var id = parse.GetValue(study)!;
             ResultsLayout.StudyPrefix(id); // a malformed id is a usage error before anything is contacted
+            var claimsFile = parse.GetValue(studyFile);
+            if (claimsFile is not null && !File.Exists(claimsFile)) throw new UserInputException($"--study: '{claimsFile}' does not exist");
             var file = await ClusterConnection.ReadConfigFileAsync(parse, ct);
             var connection = parse.GetValue(blob) ?? Environment.GetEnvironmentVariable(BlobEnvironmentVariable) ?? file?.GetValueOrDefault("blob")
                 ?? throw new UserInputException($"no blob connection string: give --blob, set {BlobEnvironmentVariable}, or add \"blob\" to the config file (the silos' EquiGrid:BlobConnectionString)");
@@ -57,6 +60,7 @@ public static class PullCommand
             }
             var reportCommand = $"equigrid report {Quote(folder)} --out {Quote(Path.Combine(folder, "report.html"))}";
             string? html = null;
+            if (claimsFile is not null) File.Copy(claimsFile, Path.Combine(folder, Analysis.ReportCommand.StudyFileName), overwrite: true);
             if (parse.GetValue(report))
                 html = Analysis.ReportCommand.Write(folder).Html;
             if (parse.GetValue(json))

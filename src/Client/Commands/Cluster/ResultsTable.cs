@@ -9,7 +9,7 @@ internal static class ResultsTable
     /// <summary>One flat row per trial.</summary>
     public static IEnumerable<object> Rows(StudySnapshot s) => s.Rows.Select(r => new
     {
-        r.TrialId, r.Config.LSet, r.Config.Hidden, r.Config.Epochs, r.Config.Seed, r.Config.Extra, Status = r.Status.ToString().ToLowerInvariant(),
+        r.TrialId, r.Config.LSet, r.Config.Hidden, r.Config.Epochs, r.Config.Seed, r.Config.Extra, r.Status,
         r.Attempts, r.Outcome?.Parameters, r.Outcome?.TestMaeEv, r.Outcome?.TestRmseEv, r.Outcome?.TestMseNormalized,
         r.Outcome?.WeightsSha256, EpochHistory = r.Outcome?.Epochs, r.Outcome?.UtilisationJson, r.Error,
     });

@@ -23,10 +23,11 @@ internal static class RunCommand
         var dataDir = new Option<string>("--data-dir") { Description = "Folder for grain state, checkpoints and results", DefaultValueFactory = _ => Path.Combine("runs", "embedded") };
         var slots = new Option<int>("--slots") { Description = "Trials run at once", DefaultValueFactory = _ => 1 };
         var noReport = new Option<bool>("--no-report") { Description = "Skip the analysis report at the end" };
-        var cmd = new Command("run", "Run a study on an embedded single-process cluster: submit, watch, write results and the report") { file, dataDir, slots, noReport };
+        var skipDataCheck = ClusterCommands.SkipDataCheckOption();
+        var cmd = new Command("run", "Run a study on an embedded single-process cluster: submit, watch, write results and the report") { file, dataDir, slots, noReport, skipDataCheck };
         cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
         {
-            var (definition, trials) = StudyFile.Load(parse.GetValue(file)!);
+            var (definition, trials) = ClusterCommands.LoadStudy(parse.GetValue(file)!, parse.GetValue(skipDataCheck));
             var dir = Path.GetFullPath(parse.GetValue(dataDir)!);
             Console.Error.WriteLine($"equigrid: study {definition.Id}: {trials.Count} trials; state in {dir}");
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -34,6 +35,9 @@ internal static class RunCommand
             builder.Logging.AddFilter("Orleans", LogLevel.Error);
             builder.Configuration["EquiGrid:Worker:Slots"] = parse.GetValue(slots).ToString();
             builder.Configuration["EquiGrid:Worker:WorkDir"] = Path.Combine(dir, "work");
+            // One node identity for every run on this data folder (the ports are random): a run started after a killed
+            // one releases that one's leases at once instead of waiting for them to lapse, and removes its work folders.
+            builder.Configuration["EquiGrid:Worker:NodeName"] = $"{Environment.MachineName}-embedded";
             builder.Configuration["EquiGrid:Worker:ResultsDir"] = Path.Combine(dir, "studies");
             builder.AddEquiGridSilo(s =>
             {
@@ -62,6 +66,8 @@ internal static class RunCommand
                 snap = await study.GetSnapshot();
                 var outDir = Path.Combine(dir, "studies", definition.Id);
                 Directory.CreateDirectory(outDir);
+                // The study file goes with the results: it says exactly what ran, and the report checks its claims.
+                File.Copy(parse.GetValue(file)!, Path.Combine(outDir, Analysis.ReportCommand.StudyFileName), overwrite: true);
                 var results = Path.Combine(outDir, "results.json");
                 await File.WriteAllTextAsync(results, System.Text.Json.JsonSerializer.Serialize(ResultsTable.Rows(snap), CliApp.Json), CancellationToken.None);
                 ResultsTable.Print(snap);

@@ -40,8 +40,9 @@ public static class TrainCommand
                 CheckpointEverySteps = parse.GetValue(checkpointEvery),
             };
             var dir = Path.GetFullPath(parse.GetValue(outDir)!);
-            Directory.CreateDirectory(dir);
+            // Load (and so check) the data before anything is written: bad input leaves no empty output folder behind.
             var trainingData = TrialData.Load(spec);
+            Directory.CreateDirectory(dir);
             bool asJson = parse.GetValue(json);
             var progress = new ConsoleTrainingProgress(asJson ? Console.Error : Console.Out);
             var trainer = new Trainer(spec, trainingData, new TrainerOptions

@@ -1,0 +1,167 @@
+using EquiGrid.Grains.Scheduling;
+using EquiGrid.LocalServers;
+using EquiGrid.Silo.Hosting;
+using EquiGrid.Silo.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EquiGrid.Grains.Tests;
+
+/// <summary>A worker's accelerators: declared in configuration or measured, and what placement makes of them.</summary>
+public class NodeAcceleratorsTests
+{
+    private static WorkerSettings Bind(Dictionary<string, string?> values) =>
+        new ConfigurationBuilder().AddInMemoryCollection(values).Build().GetSection("EquiGrid:Worker").Get<WorkerSettings>()!;
+
+    [Fact]
+    public void Declared_accelerators_bind_from_configuration_and_set_the_node_memory_and_gpu()
+    {
+        var w = Bind(new()
+        {
+            ["EquiGrid:Worker:Accelerators:0:Name"] = "Xeon", ["EquiGrid:Worker:Accelerators:0:Kind"] = "cpu",
+            ["EquiGrid:Worker:Accelerators:0:MemoryGiB"] = "16", ["EquiGrid:Worker:Accelerators:0:MoleculesPerSecond"] = "80",
+            ["EquiGrid:Worker:Accelerators:1:Name"] = "A100", ["EquiGrid:Worker:Accelerators:1:Kind"] = "GPU",
+            ["EquiGrid:Worker:Accelerators:1:MemoryGiB"] = "40", ["EquiGrid:Worker:Accelerators:1:MoleculesPerSecond"] = "3000",
+            ["EquiGrid:Worker:Accelerators:2:Name"] = "H100", ["EquiGrid:Worker:Accelerators:2:Kind"] = "gpu",
+            ["EquiGrid:Worker:Accelerators:2:MemoryGiB"] = "80",
+        });
+        var declared = NodeAccelerators.Declared(w.Accelerators);
+        Assert.Equal([AcceleratorKind.Cpu, AcceleratorKind.Gpu, AcceleratorKind.Gpu], declared.Select(a => a.Kind));
+        Assert.All(declared, a => Assert.Equal("declared", a.Source));
+        Assert.Equal(3000, declared[1].ReferenceMoleculesPerSecond);
+        var node = NodeAccelerators.Describe(new NodeCapabilities { Name = "n", MemoryBytes = 1 }, declared);
+        Assert.Equal(16L << 30, node.MemoryBytes);
+        Assert.Equal("H100", node.GpuModel); // the GPU with the most memory is what placement compares
+        Assert.Equal(80L << 30, node.GpuMemoryBytes);
+        Assert.True(node.HasGpu);
+        Assert.Equal(3, node.Accelerators.Count);
+    }
+
+    [Theory]
+    [InlineData("Kind", "tpu", "EquiGrid:Worker:Accelerators:0:Kind: 'tpu' is not a kind; use cpu or gpu")]
+    [InlineData("MemoryGiB", "0", "EquiGrid:Worker:Accelerators:0:MemoryGiB: 0 must be a positive number of GiB")]
+    [InlineData("MoleculesPerSecond", "-1", "EquiGrid:Worker:Accelerators:0:MoleculesPerSecond: -1 must be >= 0")]
+    [InlineData("Name", "", "EquiGrid:Worker:Accelerators:0:Name: missing")]
+    public void A_bad_declaration_names_its_key_and_the_fix(string field, string value, string message)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["EquiGrid:Worker:Accelerators:0:Name"] = "H100", ["EquiGrid:Worker:Accelerators:0:Kind"] = "gpu",
+            ["EquiGrid:Worker:Accelerators:0:MemoryGiB"] = "80",
+        };
+        values[$"EquiGrid:Worker:Accelerators:0:{field}"] = value;
+        var e = Assert.Throws<ArgumentException>(() => NodeAccelerators.Declared(Bind(values).Accelerators));
+        Assert.StartsWith(message, e.Message);
+    }
+
+    [Fact]
+    public async Task The_cpu_is_measured_on_the_reference_trial()
+    {
+        double rate = await NodeAccelerators.MeasureCpuAsync(threads: 1);
+        Assert.True(rate > 0 && double.IsFinite(rate), $"rate {rate}");
+        var cpu = NodeAccelerators.Cpu(rate);
+        Assert.Equal(AcceleratorKind.Cpu, cpu.Kind);
+        Assert.True(cpu.MemoryBytes > 0);
+        Assert.Equal("measured", cpu.Source);
+    }
+
+    private static IHost StartSilo(string dir, Dictionary<string, string> settings)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error);
+        builder.Configuration["EquiGrid:Scheduling:LeaseDuration"] = "00:00:03";
+        foreach (var (k, v) in settings) builder.Configuration[k] = v;
+        builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = Loopback.FreePort(); s.Token = null; });
+        var host = builder.Build();
+        host.Start();
+        return host;
+    }
+
+    private static NodeCapabilities Declared(string name, params AcceleratorSettings[] accelerators) =>
+        NodeAccelerators.Describe(new NodeCapabilities { Name = name, Cores = 2, MemoryBytes = 64L << 30 }, NodeAccelerators.Declared(accelerators));
+
+    /// <summary>
+    /// Nodes with declared accelerators on an embedded silo: a trial never goes to a node it does not fit, GPU-first
+    /// trials (large L-sets and widths) go to the GPU node, the one with the most work first, and the CPU node takes
+    /// them while the GPU node's slot is taken.
+    /// </summary>
+    [Fact]
+    public async Task Declared_nodes_get_trials_by_memory_gpu_first_and_the_cpu_node_helps_while_the_gpu_is_busy()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "equigrid-placement-" + Guid.NewGuid().ToString("N"));
+        using var host = StartSilo(dir, new() { ["EquiGrid:Worker:Enabled"] = "false" });
+        try
+        {
+            var grains = host.Services.GetRequiredService<IGrainFactory>();
+            // L=[0,1,2] h=32 and h=16 are CPU-sized; [0,3,4,5,6] h=32 needs ~2.6 GiB (large), h=16 ~23x the reference's work.
+            await grains.GetGrain<IStudyGrain>("place").Submit(TestStudies.Grid("place", seeds: 1));
+            var gpu = Declared("gpu-node", new AcceleratorSettings { Name = "H100", Kind = "gpu", MemoryGiB = 80, MoleculesPerSecond = 5000 });
+            var cpu = Declared("cpu-node", new AcceleratorSettings { Name = "small CPU", Kind = "cpu", MemoryGiB = 2, MoleculesPerSecond = 80 });
+            await grains.GetGrain<INodeGrain>(gpu.Name).Heartbeat(gpu, []);
+            await grains.GetGrain<INodeGrain>(cpu.Name).Heartbeat(cpu, []);
+            var scheduler = grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey);
+            async Task<string> Next(NodeCapabilities node) => await scheduler.Lease(node) is { } l ? $"{l.Config.LSet} h{l.Config.Hidden}" : "none";
+            Assert.Equal("0,1,2 h32", await Next(cpu)); // the idle GPU node keeps the GPU-first trials
+            Assert.Equal("0,3,4,5,6 h32", await Next(gpu)); // GPU-first, the most work first
+            // The GPU node's one slot is taken: the CPU node takes what fits its 2 GiB, GPU-first work included.
+            Assert.Equal("0,1,2 h16", await Next(cpu));
+            Assert.Equal("0,3,4,5,6 h16", await Next(cpu));
+            Assert.Equal("none", await Next(cpu));
+        }
+        finally
+        {
+            await host.StopAsync();
+            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>
+    /// An embedded silo whose worker declares a 1 GiB CPU: its node reports the declared accelerator, and a trial that
+    /// needs more memory is never leased (the scheduler counts it as fitting no live node).
+    /// </summary>
+    [Fact]
+    public async Task An_embedded_worker_with_declared_capabilities_is_never_given_a_trial_it_does_not_fit()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "equigrid-declared-" + Guid.NewGuid().ToString("N"));
+        using var host = StartSilo(dir, new()
+        {
+            ["EquiGrid:Worker:NodeName"] = "small-node", ["EquiGrid:Worker:PollInterval"] = "00:00:00.200",
+            ["EquiGrid:Worker:Accelerators:0:Name"] = "test CPU", ["EquiGrid:Worker:Accelerators:0:Kind"] = "cpu",
+            ["EquiGrid:Worker:Accelerators:0:MemoryGiB"] = "1", ["EquiGrid:Worker:Accelerators:0:MoleculesPerSecond"] = "50",
+        });
+        try
+        {
+            var grains = host.Services.GetRequiredService<IGrainFactory>();
+            var big = new TrialConfig { LSet = "0,3,4,5,6", Hidden = 32, Epochs = 1, MaxMolecules = 32 };
+            Assert.True(TrialResourceEstimate.For(big).MemoryBytes > 1L << 30);
+            await grains.GetGrain<IStudyGrain>("too-big").Submit(new StudyDefinition { Id = "too-big", Base = big, Axes = [new GridAxis("seed", ["1"])] });
+            var scheduler = grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey);
+            SchedulerSnapshot snap = await scheduler.GetSnapshot();
+            for (int i = 0; i < 100 && (snap.FitNoLiveNode == 0 || !snap.Nodes.Contains("small-node")); i++)
+            {
+                await Task.Delay(100);
+                snap = await scheduler.GetSnapshot();
+            }
+            Assert.Contains("small-node", snap.Nodes);
+            Assert.Equal(1, snap.FitNoLiveNode);
+            // The worker keeps polling; the trial stays queued.
+            await Task.Delay(TimeSpan.FromSeconds(1.5));
+            var trial = (await grains.GetGrain<IStudyGrain>("too-big").GetTrials()).Single();
+            Assert.Equal(TrialStatus.Queued, trial.Status);
+            Assert.Equal(0, trial.Attempt);
+            var node = await grains.GetGrain<INodeGrain>("small-node").GetSnapshot();
+            var accelerator = Assert.Single(node.Capabilities.Accelerators);
+            Assert.Equal(("test CPU", AcceleratorKind.Cpu, 1L << 30, 50.0, "declared"),
+                (accelerator.Name, accelerator.Kind, accelerator.MemoryBytes, accelerator.ReferenceMoleculesPerSecond, accelerator.Source));
+            Assert.Equal(1L << 30, node.Capabilities.MemoryBytes);
+            await grains.GetGrain<IStudyGrain>("too-big").Cancel();
+        }
+        finally
+        {
+            await host.StopAsync();
+            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+    }
+}
