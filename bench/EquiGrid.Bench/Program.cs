@@ -8,6 +8,7 @@ var cases = new Dictionary<string, Func<string[], int>>
     ["tp"] = TpBench.Run,
     ["phate"] = PhateBench.Run,
     ["train"] = TrainBench.Run,
+    ["anchor"] = AnchorBench.Run,
     ["checkpoint"] = CheckpointBench.Run,
     ["dispatch"] = DispatchBench.Run,
     ["failover"] = FailoverBench.Run,

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EquiGrid.Kernels;
 using EquiGrid.Training;
 using EquiGrid.Training.Data;
 using EquiGrid.Training.Model;
@@ -68,6 +69,8 @@ public static class TrainingBenchmark
         var rates = new List<double>();
         StepProfiler.Reset();
         StepProfiler.Enabled = true;
+        FusedEdgeProfile.Reset();
+        FusedEdgeProfile.Enabled = true;
         for (int r = 0; r < repetitions; r++)
         {
             var sw = Stopwatch.StartNew();
@@ -75,10 +78,26 @@ public static class TrainingBenchmark
             rates.Add(steps * spec.BatchSize / sw.Elapsed.TotalSeconds);
         }
         StepProfiler.Enabled = false;
+        FusedEdgeProfile.Enabled = false;
         rates.Sort();
         return new TrainingBenchmarkResult(spec.LSet, spec.Hidden, spec.BatchSize, steps, model.ParameterCount,
             rates[^1], rates[rates.Count / 2], rates[0], fuseMessages, Profile(steps * repetitions), Process.GetCurrentProcess().PeakWorkingSet64);
     }
+
+    private static string OperationName(FusedEdgeProfile.Operation op) => op switch
+    {
+        FusedEdgeProfile.Operation.Gather => "gather x[src], Y, h into tiles",
+        FusedEdgeProfile.Operation.WeightGeneration => "per-edge weight generation s h W (radial MLP last layer)",
+        FusedEdgeProfile.Operation.TensorProduct => "tensor product (coupling + weight contraction)",
+        FusedEdgeProfile.Operation.Scatter => "sum messages into target nodes",
+        FusedEdgeProfile.Operation.GatherBackward => "gather x[src], Y, h, dL/dout[dst] into tiles",
+        FusedEdgeProfile.Operation.WeightRegeneration => "per-edge weights generated again",
+        FusedEdgeProfile.Operation.TensorProductBackward => "tensor product backward (dW, dx, dY per edge)",
+        FusedEdgeProfile.Operation.FeatureGradient => "dL/dh = dW W^T (radial MLP last layer, input gradient)",
+        FusedEdgeProfile.Operation.WeightMatrixGradient => "dL/dW += (s h)^T dW (radial MLP last layer, weight gradient)",
+        FusedEdgeProfile.Operation.GradientSums => "per-edge gradient writes, chunk sums of dL/dW, dL/dx per source node",
+        _ => op.ToString(),
+    };
 
     private static List<StepProfileEntry> Profile(int steps)
     {
@@ -107,6 +126,22 @@ public static class TrainingBenchmark
             ("tensor product backward (kernel)", StepProfiler.Part.TensorProductBackward),
             ("fused messages backward: weights again + tensor product + radial-layer gradients (kernel)", StepProfiler.Part.MessagesBackward));
         Phase("optimizer", optimizer);
+        // Inside the fused kernel: thread-seconds per operation, scaled to the kernel's wall-clock time per phase.
+        foreach (var (phase, part, ops) in new[]
+        {
+            ("forward", StepProfiler.Part.MessagesForward, new[] { FusedEdgeProfile.Operation.Gather, FusedEdgeProfile.Operation.WeightGeneration, FusedEdgeProfile.Operation.TensorProduct, FusedEdgeProfile.Operation.Scatter }),
+            ("backward", StepProfiler.Part.MessagesBackward, new[] { FusedEdgeProfile.Operation.GatherBackward, FusedEdgeProfile.Operation.WeightRegeneration, FusedEdgeProfile.Operation.TensorProductBackward, FusedEdgeProfile.Operation.FeatureGradient, FusedEdgeProfile.Operation.WeightMatrixGradient, FusedEdgeProfile.Operation.GradientSums }),
+        })
+        {
+            double wall = Ms(part);
+            double threadSeconds = ops.Sum(FusedEdgeProfile.Seconds);
+            if (wall == 0 || threadSeconds == 0) continue;
+            foreach (var op in ops)
+            {
+                double ms = wall * FusedEdgeProfile.Seconds(op) / threadSeconds;
+                rows.Add(new StepProfileEntry(phase, $"  of which: {OperationName(op)}", ms, ms / all));
+            }
+        }
         return rows;
     }
 }

@@ -161,6 +161,9 @@ public class DispatchIndexTests
         Assert.Equal(1, index.Delayed);
         Assert.Equal("b/t1", index.Pick(node, View(index, node), Now));
         Assert.Null(index.Pick(node, View(index, node), Now.AddSeconds(29)));
-        Assert.Equal("b/t0", index.Pick(node, View(index, node), Now.AddSeconds(30)));
+        // A longer backoff reported later (the trial failed again) replaces the first.
+        index.Requeued("b/t0", notBefore: Now.AddSeconds(60));
+        Assert.Null(index.Pick(node, View(index, node), Now.AddSeconds(30)));
+        Assert.Equal("b/t0", index.Pick(node, View(index, node), Now.AddSeconds(60)));
     }
 }

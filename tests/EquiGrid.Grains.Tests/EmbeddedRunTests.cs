@@ -85,7 +85,9 @@ public class EmbeddedRunTests
             }
             // Corrupt the newest checkpoint: the resume must skip it (falling back to an older one or to step 0), and
             // the silo must log and count the skip (before, only the runner's stderr of a failed attempt kept a trace).
+            // (Committed ones only: the stop may have cut a save between its rename and its .sha256 commit mark.)
             var newest = Directory.EnumerateFiles(Path.Combine(dir, "checkpoints"), "*.ckpt", SearchOption.AllDirectories)
+                .Where(f => File.Exists(f + ".sha256"))
                 .OrderByDescending(f => int.Parse(Path.GetFileNameWithoutExtension(f).Split('-')[1])).First();
             var bytes = File.ReadAllBytes(newest);
             bytes[^5] ^= 0xFF;

@@ -99,10 +99,17 @@ public class StudyAndSchedulerTests(ClusterFixture fixture)
         var first = (await LeaseAll(id, TestStudies.Node("backoff-node"), 10)).Single();
         var trial = fixture.Grains.GetGrain<ITrialGrain>(first.TrialId);
         Assert.Equal(ReportAck.Accepted, await trial.Fail(first.Attempt, "runner killed (SIGKILL)", FailureKind.Infrastructure));
-        // Four more interruptions (leased directly) push the backoff to 16 x the base: long enough to observe.
+        // Four more interruptions, each leased from the scheduler once its backoff is over, push the backoff to 16 x
+        // the base: long enough to observe.
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(1);
         for (int i = 0; i < 4; i++)
         {
-            var lease = (await trial.TryLease("backoff-node", TimeSpan.FromMinutes(1)))!;
+            TrialLease? lease;
+            while ((lease = (await LeaseAll(id, TestStudies.Node("backoff-node"), 10)).SingleOrDefault()) is null)
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the trial was never leased again after its backoff");
+                await Task.Delay(50);
+            }
             await trial.Fail(lease.Attempt, "runner killed (SIGKILL)", FailureKind.Infrastructure);
         }
         var notBefore = (await trial.GetSnapshot()).NotBefore!.Value;

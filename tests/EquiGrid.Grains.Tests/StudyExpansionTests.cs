@@ -77,6 +77,9 @@ public class StudyExpansionTests
         Assert.True(highL.GpuFirst);
         Assert.True(TrialResourceEstimate.For(new TrialConfig { LSet = "0,3,4,5,6", Hidden = 32 }).IsLarge);
         Assert.Equal(TrialDevice.Gpu, TrialResourceEstimate.For(new TrialConfig { LSet = "0", Hidden = 1 }, TrialDevice.Gpu).Device);
+        Assert.Equal([TrialDevice.Auto, TrialDevice.Auto, TrialDevice.Cpu, TrialDevice.Gpu],
+            new[] { null, "auto", "CPU", "gpu" }.Select(TrialResourceEstimate.ParseDevice));
+        Assert.StartsWith("device: 'tpu' is not a device", Assert.Throws<ArgumentException>(() => TrialResourceEstimate.ParseDevice("tpu")).Message);
     }
 
     [Fact]

@@ -38,6 +38,12 @@ public sealed record TrialConfig
     [Id(13)] public int CheckpointEverySteps { get; init; } = 50;
     /// <summary>Free-form extra axes (kept for reporting), sorted by key for a stable identity.</summary>
     [Id(14)] public SortedDictionary<string, string>? Extra { get; init; }
+    /// <summary>
+    /// Fractions of training (0 &lt; f &lt;= 1, ascending) after which the embeddings are exported too, for claims about
+    /// when structure forms (the trainer's export_at); null = only the final export. Not part of the trial name: it
+    /// changes what is exported, never the trained weights.
+    /// </summary>
+    [Id(15)] public IReadOnlyList<double>? ExportAt { get; init; }
 
     /// <summary>A short stable name such as "L0-1-2_h32_e3_s21616" (+ "_key-value" per extra axis).</summary>
     public string Name
@@ -57,7 +63,7 @@ public sealed record TrialConfig
         && MaxMolecules == other.MaxMolecules && BatchSize == other.BatchSize && LearningRate.Equals(other.LearningRate)
         && Layers == other.Layers && AtomDim == other.AtomDim && Basis == other.Basis && Cutoff.Equals(other.Cutoff)
         && Graph == other.Graph && DataPath == other.DataPath && CheckpointEverySteps == other.CheckpointEverySteps
-        && (Extra ?? new()).SequenceEqual(other.Extra ?? new());
+        && (Extra ?? new()).SequenceEqual(other.Extra ?? new()) && (ExportAt ?? []).SequenceEqual(other.ExportAt ?? []);
 
     /// <inheritdoc />
     public override int GetHashCode() => HashCode.Combine(LSet, Hidden, Epochs, Seed, BatchSize, LearningRate, Layers, Graph);

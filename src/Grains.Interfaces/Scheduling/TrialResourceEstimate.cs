@@ -67,6 +67,18 @@ public sealed record TrialResourceEstimate(int Paths, long WeightsPerBlock, long
     public double? EstimatedSeconds(double referenceMoleculesPerSecond) =>
         referenceMoleculesPerSecond > 0 ? MoleculesSeen * RelativeCost / referenceMoleculesPerSecond : null;
 
+    /// <summary>
+    /// Reads a trial's <c>device</c> value as a study writes it ("auto", "cpu" or "gpu"; null means auto); anything else
+    /// is an <see cref="ArgumentException"/> naming the field and the accepted values.
+    /// </summary>
+    public static TrialDevice ParseDevice(string? device) => device?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "auto" => TrialDevice.Auto,
+        "cpu" => TrialDevice.Cpu,
+        "gpu" => TrialDevice.Gpu,
+        _ => throw new ArgumentException($"device: '{device}' is not a device; use auto (a GPU when the node has one), cpu or gpu"),
+    };
+
     /// <summary>Estimates a trial's parameters, peak memory and relative work; <paramref name="device"/> as the study asks.</summary>
     public static TrialResourceEstimate For(TrialConfig config, TrialDevice device = TrialDevice.Auto)
     {

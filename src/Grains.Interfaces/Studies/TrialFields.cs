@@ -37,6 +37,8 @@ public static class TrialFields
         new("graph", "'bond' or 'radius'", (c, v) => c with { Graph = v is "bond" or "radius" ? v : throw new FormatException($"'{v}' is not a graph kind") }, c => c.Graph),
         new("data_path", $"a QM9 file or directory (at most {MaxDataPathLength} characters; relative paths are relative to the study file)",
             (c, v) => c with { DataPath = DataPath(v) }, c => c.DataPath),
+        new("export_at", "fractions of training in (0, 1] after which the embeddings are exported too, such as [0.3, 1]",
+            (c, v) => c with { ExportAt = Fractions(v) }, c => c.ExportAt is { } f ? string.Join(",", f.Select(Text)) : null),
         new("checkpoint_every_steps", "a positive step count", (c, v) => c with { CheckpointEverySteps = PositiveInt(v, int.MaxValue) }, c => Text(c.CheckpointEverySteps)),
     }.ToDictionary(f => f.Name);
 
@@ -88,6 +90,15 @@ public static class TrialFields
     {
         var lset = LSet.Parse(v);
         return lset.Contains(0) ? lset : throw new FormatException($"L-set {lset} has no order 0: the energy readout needs scalar (l=0) features; add 0");
+    }
+
+    private static IReadOnlyList<double> Fractions(string v)
+    {
+        var parts = v.Trim().TrimStart('[').TrimEnd(']').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length is 0 or > 20) throw new FormatException("give 1..20 fractions");
+        var list = parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && f > 0 && f <= 1
+            ? f : throw new FormatException($"'{p}' is not a fraction in (0, 1]")).Distinct().Order().ToList();
+        return list;
     }
 
     private static string DataPath(string v)

@@ -174,8 +174,11 @@ public sealed class DispatchIndex
     /// <param name="notBefore">Not offered before this time (a backoff), if given.</param>
     public void Requeued(string trialId, DateTimeOffset? notBefore = null)
     {
-        if (!_trials.TryGetValue(trialId, out var e) || e.State != TrialState.Leased) return;
-        if (notBefore is { } t) { Delay(trialId, t); return; }
+        if (!_trials.TryGetValue(trialId, out var e)) return;
+        // A backoff applies whatever the index thought (the trial may have been leased and failed behind its back);
+        // a picked trial's lease request is in flight and settles it.
+        if (notBefore is { } t) { if (e.State != TrialState.Picked) Delay(trialId, t); return; }
+        if (e.State != TrialState.Leased) return;
         ReleaseLease(Study(e.Ticket.StudyId), e);
         Requeue(e);
     }

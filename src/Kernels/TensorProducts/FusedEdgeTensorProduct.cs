@@ -123,6 +123,7 @@ public sealed unsafe class FusedEdgeTensorProduct
                 var bounds = ChunkBounds(edges);
                 int chunks = bounds.Length - 1;
                 Run(chunks, c => BackwardChunk(a, c, bounds[c], bounds[c + 1]));
+                long clock = FusedEdgeProfile.Start();
 
                 // The weight-matrix gradient: chunk partial sums added in chunk order, split over columns.
                 long total = (long)Depth * _plan.WeightNumel;
@@ -150,6 +151,7 @@ public sealed unsafe class FusedEdgeTensorProduct
                             Add(dst, new ReadOnlySpan<float>(gex + (long)edges.BySource[k] * in1, in1));
                     }
                 });
+                FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.GradientSums, clock);
             }
         }
     }
@@ -220,19 +222,23 @@ public sealed unsafe class FusedEdgeTensorProduct
         for (int first = start; first < end; first += TileEdges)
         {
             int rows = Math.Min(TileEdges, end - first);
+            long clock = FusedEdgeProfile.Start();
             LoadTile(a, s, order, first, rows, backward: false);
             new Span<float>(s.Out.Pointer, rows * _ldo).Clear();
+            clock = FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.Gather, clock);
             foreach (var pd in _paths)
             {
                 var p = pd.Path;
                 int np = p.M * p.MulOut;
                 if (np == 0 || p.Nnz == 0) continue;
                 TileGemm.Generate(s.Features.Pointer, rows, depth, a.W + p.WeightOffset, numel, wp, np);
+                clock = FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.WeightGeneration, clock);
                 for (int r = 0; r < rows; r++)
                 {
                     CpuTensorProductKernel<float>.Couple(pd, s.X1.Pointer + r * _ld1, s.X2.Pointer + r * _ld2, cpl);
                     CpuTensorProductKernel<float>.ContractWeights(cpl, wp + r * np, s.Out.Pointer + r * _ldo + p.OutStart, p.D3, p.M, p.MulOut);
                 }
+                clock = FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.TensorProduct, clock);
             }
             // Sum into the target nodes: this chunk owns them all, and visits each node's edges in edge order.
             for (int r = 0; r < rows; r++)
@@ -240,6 +246,7 @@ public sealed unsafe class FusedEdgeTensorProduct
                 CpuTensorProductKernel<float>.ToMulMajor(s.Out.Pointer + r * _ldo, row, _plan.OutBlocks);
                 Add(new Span<float>(a.Out + (long)a.Edges.Target[order[first + r]] * outDim, outDim), new ReadOnlySpan<float>(row, outDim));
             }
+            FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.Scatter, clock);
         }
     }
 
@@ -255,10 +262,12 @@ public sealed unsafe class FusedEdgeTensorProduct
         for (int first = start; first < end; first += TileEdges)
         {
             int rows = Math.Min(TileEdges, end - first);
+            long clock = FusedEdgeProfile.Start();
             LoadTile(a, s, order, first, rows, backward: true);
             new Span<float>(s.GX1.Pointer, rows * _ld1).Clear();
             new Span<float>(s.GX2.Pointer, rows * _ld2).Clear();
             new Span<float>(gh, rows * depth).Clear();
+            clock = FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.GatherBackward, clock);
             foreach (var pd in _paths)
             {
                 var p = pd.Path;
@@ -266,6 +275,7 @@ public sealed unsafe class FusedEdgeTensorProduct
                 if (np == 0 || p.Nnz == 0) continue; // no coupling: zero weight gradient, nothing flows back
                 float* w = a.W + p.WeightOffset;
                 TileGemm.Generate(s.Features.Pointer, rows, depth, w, numel, wp, np);
+                clock = FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.WeightRegeneration, clock);
                 for (int r = 0; r < rows; r++)
                 {
                     float* x1t = s.X1.Pointer + r * _ld1, x2t = s.X2.Pointer + r * _ld2;
@@ -273,8 +283,11 @@ public sealed unsafe class FusedEdgeTensorProduct
                     CpuTensorProductKernel<float>.WeightGradients(cpl, wp + r * np, s.Out.Pointer + r * _ldo + p.OutStart, gwp + r * np, gcpl, p.D3, p.M, p.MulOut);
                     CpuTensorProductKernel<float>.CoupleBackward(pd, x1t, x2t, gcpl, s.GX1.Pointer + r * _ld1, s.GX2.Pointer + r * _ld2);
                 }
+                clock = FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.TensorProductBackward, clock);
                 TileGemm.BackToFeatures(gwp, rows, np, w, numel, gh, depth);
+                clock = FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.FeatureGradient, clock);
                 TileGemm.AccumulateOuter(s.Features.Pointer, rows, depth, gwp, np, partial + p.WeightOffset, numel);
+                clock = FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.WeightMatrixGradient, clock);
             }
             for (int r = 0; r < rows; r++)
             {
@@ -284,6 +297,7 @@ public sealed unsafe class FusedEdgeTensorProduct
                 float* ghr = gh + r * depth, dst = a.GradH + (long)e * depth;
                 for (int d = 0; d < depth; d++) dst[d] = ghr[d] * a.Scale;
             }
+            FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.GradientSums, clock);
         }
     }
 

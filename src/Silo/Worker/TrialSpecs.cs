@@ -11,7 +11,7 @@ public static class TrialSpecs
     {
         LSet = c.LSet, Hidden = c.Hidden, Epochs = c.Epochs, Seed = c.Seed, MaxMolecules = c.MaxMolecules, BatchSize = c.BatchSize,
         LearningRate = c.LearningRate, Layers = c.Layers, AtomDim = c.AtomDim, Basis = c.Basis, Cutoff = c.Cutoff, Graph = c.Graph,
-        DataPath = c.DataPath, CheckpointEverySteps = c.CheckpointEverySteps,
+        DataPath = c.DataPath, CheckpointEverySteps = c.CheckpointEverySteps, ExportAt = c.ExportAt?.ToList(),
         Extra = c.Extra is null ? null : new Dictionary<string, string>(c.Extra),
     };
 

@@ -30,6 +30,17 @@ public class TrainerTests : IDisposable
     }
 
     [Fact]
+    public async Task WeightsDoNotDependOnTheKernelThreadCount()
+    {
+        // Batches of 30 radius-graph molecules: several hundred edges, so the fused kernel splits its work into chunks.
+        var spec = Spec with { BatchSize = 30, Epochs = 1 };
+        var one = await new EquiGrid.Training.Trainer(spec, Data(), Options()).RunAsync();
+        var two = await new EquiGrid.Training.Trainer(spec, Data(), Options() with { Threads = 2 }).RunAsync();
+        Assert.Equal(one.WeightsSha256, two.WeightsSha256);
+        Assert.Equal(one.TestMseNormalized, two.TestMseNormalized);
+    }
+
+    [Fact]
     public async Task TrainingReducesTheLoss()
     {
         var result = await new EquiGrid.Training.Trainer(Spec with { Epochs = 4, LearningRate = 5e-3 }, Data(), Options()).RunAsync();
@@ -81,7 +92,13 @@ public class TrainerTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
             new EquiGrid.Training.Trainer(Spec, Data(), Options(store, stopAfter: 9) with { MetricsDirectory = metrics }).RunAsync());
         await new EquiGrid.Training.Trainer(Spec, Data(), Options(store) with { Attempt = 2, MetricsDirectory = metrics }).RunAsync();
-        await new EquiGrid.Training.Trainer(Spec, Data(), Options(store) with { Attempt = 3, MetricsDirectory = metrics }).RunAsync();
+        var reports = new Recorder();
+        var final = await new EquiGrid.Training.Trainer(Spec, Data(), Options(store) with
+        {
+            Attempt = 3, MetricsDirectory = metrics, Progress = reports,
+        }).RunAsync();
+        Assert.Empty(reports.Seen); // a final checkpoint completes without a training step
+        Assert.Equal(2, final.Epochs.Count);
         var types = File.ReadAllLines(Path.Combine(metrics, "metrics.jsonl"))
             .Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
             .Select(e => e.GetProperty("type").GetString() == "epoch" ? $"epoch {e.GetProperty("epoch").GetInt32()}" : e.GetProperty("type").GetString())
@@ -106,6 +123,13 @@ public class TrainerTests : IDisposable
         Assert.Equal(new long[] { 4, 3 }, list.Select(c => c.Step));
         Assert.False(File.Exists(Path.Combine(_dir, "r", "attempt-1", "step-1.ckpt")));
         Assert.Equal(new byte[] { 4 }, await store.LoadAsync(list[0]));
+    }
+
+    /// <summary>Records progress reports on the trainer's thread (Progress&lt;T&gt; would post them later).</summary>
+    private sealed class Recorder : IProgress<TrainingProgress>
+    {
+        public readonly List<TrainingProgress> Seen = [];
+        public void Report(TrainingProgress value) => Seen.Add(value);
     }
 
     public void Dispose()
