@@ -53,7 +53,7 @@ try
     {
         Kind = "checkpoint_corrupt", Attempt = r.Attempt, Step = r.Step, Location = r.Location, Sha256 = r.Sha256, Bytes = r.Bytes,
         CreatedAt = r.CreatedAt, Error = error,
-    }));
+    }), (step, error) => Emit(new RunnerMessage { Kind = "checkpoint_save_failed", Attempt = attempt, Step = step, Error = error }));
     var progress = new SyncProgress(p => Emit(new RunnerMessage
     {
         Kind = "progress", Epoch = p.Epoch, Step = p.Step, TotalSteps = p.TotalSteps, TrainLoss = p.TrainLoss, ValLoss = p.ValLoss,

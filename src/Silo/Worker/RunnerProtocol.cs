@@ -8,12 +8,12 @@ namespace EquiGrid.Silo.Worker;
 /// The child-process protocol: one JSON object per stdout line, <c>{"kind":"progress",...}</c> after every progress
 /// report and <c>{"kind":"checkpoint",...}</c> after every committed checkpoint; the final <c>TrialResult</c> goes to the
 /// result file and the exit code is 0. <c>{"kind":"checkpoint_corrupt",...}</c> reports a checkpoint the resume skipped
-/// because it did not verify. Anything else on stdout is ignored by the worker; diagnostics go to stderr, which the
+/// because it did not verify, <c>{"kind":"checkpoint_save_failed",...}</c> one that could not be saved. Anything else on stdout is ignored by the worker; diagnostics go to stderr, which the
 /// worker logs line by line. The exit code says how an attempt ended (<see cref="RunnerExitCodes"/>).
 /// </summary>
 public sealed record RunnerMessage
 {
-    /// <summary>"progress", "checkpoint" or "checkpoint_corrupt".</summary>
+    /// <summary>"progress", "checkpoint", "checkpoint_corrupt" or "checkpoint_save_failed".</summary>
     public required string Kind { get; init; }
     public int Epoch { get; init; }
     public long Step { get; init; }
@@ -27,7 +27,7 @@ public sealed record RunnerMessage
     public string? Sha256 { get; init; }
     public long Bytes { get; init; }
     public DateTimeOffset CreatedAt { get; init; }
-    /// <summary>Why a checkpoint was skipped ("checkpoint_corrupt").</summary>
+    /// <summary>Why a checkpoint was skipped ("checkpoint_corrupt") or not saved ("checkpoint_save_failed").</summary>
     public string? Error { get; init; }
 
     /// <summary>Serializer settings of the protocol (shared by both ends).</summary>

@@ -334,6 +334,10 @@ public sealed class TrialWorker(
                     ack = await Report(run, "checkpoint", t => t.CommitCheckpoint(lease.Attempt, pointer));
                     break;
                 }
+                case "checkpoint_save_failed":
+                    ClusterTelemetry.CheckpointSaveFailures.Add(1);
+                    logger.LogWarning("Attempt {Attempt} of {Trial} could not save its checkpoint at step {Step}: {Error}", lease.Attempt, lease.TrialId, m.Step, m.Error);
+                    continue;
                 case "checkpoint_corrupt":
                     ClusterTelemetry.CorruptCheckpoints.Add(1);
                     logger.LogWarning("Attempt {Attempt} of {Trial} skipped corrupt checkpoint {Location} (step {Step}, attempt {CheckpointAttempt}): {Error}",
