@@ -55,14 +55,16 @@ public sealed class TrialWorker(
     }, _accelerators);
 
     /// <summary>
-    /// Declared accelerators, or the CPU measured in the background (the worker leases meanwhile; heartbeats carry
+    /// Declared accelerators, or the CPU measured in the background and the CUDA devices found (the worker leases meanwhile; heartbeats carry
     /// the rate once known). A bad declaration stops the silo with the key and the fix.
     /// </summary>
     private void StartAccelerators(CancellationToken stoppingToken)
     {
         var declared = NodeAccelerators.Declared(W.Accelerators);
         if (declared.Count > 0) { _accelerators = declared; return; }
-        _accelerators = [NodeAccelerators.Cpu(0)];
+        // Undeclared nodes report their CPU and every CUDA device ILGPU finds (trials with device auto|gpu use them).
+        var gpus = NodeAccelerators.Detected(EquiGrid.Kernels.KernelAccelerator.CudaDevices());
+        _accelerators = [NodeAccelerators.Cpu(0), .. gpus];
         if (!(W.MeasureThroughput ?? silo.Profile == "cluster")) return;
         int threads = W.Threads ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, W.Slots));
         _ = Task.Run(async () =>
@@ -71,7 +73,7 @@ public sealed class TrialWorker(
             {
                 double rate = await NodeAccelerators.MeasureCpuAsync(threads, stoppingToken);
                 if (stoppingToken.IsCancellationRequested) return;
-                _accelerators = [NodeAccelerators.Cpu(rate)];
+                _accelerators = [NodeAccelerators.Cpu(rate), .. gpus];
                 logger.LogInformation("Worker: the CPU trains the reference trial at {Rate:F1} molecules/s ({Threads} threads)", rate, threads);
             }
             catch (OperationCanceledException) { /* the silo is stopping */ }
