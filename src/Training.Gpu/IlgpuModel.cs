@@ -214,10 +214,7 @@ public sealed class IlgpuModel : IDisposable
         {
             var tp = _tps[i].Definition;
             int inDim = tp.IrrepsIn1.Dim, outDim = tp.IrrepsOut.Dim, numel = tp.WeightNumel;
-            var h1 = _arena.Floats($"h1.{i}", (long)edges * h);
-            var act = _arena.Floats($"act.{i}", (long)edges * h);
-            var weights = _arena.Floats($"weights.{i}", (long)edges * numel);
-            var xs = _arena.Floats($"xs.{i}", (long)edges * inDim);
+            var (h1, act, weights, xs) = SavedForBackward(i, edges);
             var messages = _arena.Floats("messages", (long)edges * outDim);
             var next = _arena.Floats($"x{i + 1}", (long)atoms * outDim);
             if (edges > 0)
@@ -241,6 +238,18 @@ public sealed class IlgpuModel : IDisposable
         return b;
     }
 
+    /// <summary>
+    /// Block <paramref name="block"/>'s activations that forward writes and backward reads again (radial hidden layer
+    /// before and after SiLU, per-edge weights, gathered inputs): one place names them, so both passes use the same buffers.
+    /// </summary>
+    private (ArrayView<float> H1, ArrayView<float> Act, ArrayView<float> Weights, ArrayView<float> Xs) SavedForBackward(int block, int edges)
+    {
+        var tp = _tps[block].Definition;
+        long e = edges;
+        return (_arena.Floats($"h1.{block}", e * _config.Hidden), _arena.Floats($"act.{block}", e * _config.Hidden),
+            _arena.Floats($"weights.{block}", e * tp.WeightNumel), _arena.Floats($"xs.{block}", e * tp.IrrepsIn1.Dim));
+    }
+
     private void Backward(DeviceBatch b)
     {
         var c = _config;
@@ -260,10 +269,7 @@ public sealed class IlgpuModel : IDisposable
         {
             var tp = _tps[i].Definition;
             int inDim = tp.IrrepsIn1.Dim, outDim = tp.IrrepsOut.Dim, numel = tp.WeightNumel;
-            var h1 = _arena.Floats($"h1.{i}", (long)edges * h);
-            var act = _arena.Floats($"act.{i}", (long)edges * h);
-            var weights = _arena.Floats($"weights.{i}", (long)edges * numel);
-            var xs = _arena.Floats($"xs.{i}", (long)edges * inDim);
+            var (h1, act, weights, xs) = SavedForBackward(i, edges);
             var gradMessages = _arena.Floats("gradMessages", (long)edges * outDim);
             var gradXs = _arena.Floats("gradXs", (long)edges * inDim);
             var gradWeights = _arena.Floats("gradWeights", (long)edges * numel);
