@@ -11,6 +11,9 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 state="${EQUIGRID_LOCAL_CLUSTER_DIR:-$root/runs/local-cluster}"
 redis_port="${REDIS_PORT:-6390}"
 blob_port="${BLOB_PORT:-10000}"
+# Three silos share this machine's cores: each worker's trial gets a third of them (at least one), so that three
+# trials at once do not oversubscribe the CPU (a worker alone would take them all).
+threads="${EQUIGRID_WORKER_THREADS:-$(( $(nproc) / 3 > 0 ? $(nproc) / 3 : 1 ))}"
 azurite="${EQUIGRID_AZURITE:-$root/.tools/node_modules/.bin/azurite-blob}"
 command -v redis-server >/dev/null || { echo "local-cluster: redis-server not found (apt-get install redis-server)" >&2; exit 1; }
 [ -x "$azurite" ] || { echo "local-cluster: azurite-blob not found at $azurite (run: bash scripts/test.sh, or npm install azurite)" >&2; exit 1; }
@@ -50,7 +53,7 @@ for i in 0 1 2; do
     --EquiGrid:Profile=cluster --EquiGrid:Redis="127.0.0.1:$redis_port" --EquiGrid:BlobConnectionString="$blob" \
     --EquiGrid:SiloPort=$((11111 + i)) --EquiGrid:GatewayPort=$((30000 + i)) \
     --EquiGrid:DataDir="$state/silo$i" --EquiGrid:Worker:WorkDir="$state/silo$i/work" \
-    --EquiGrid:Worker:ResultsDir="$state/results" \
+    --EquiGrid:Worker:ResultsDir="$state/results" --EquiGrid:Worker:Threads="$threads" \
     --EquiGrid:Worker:RunnerPath="$root/.equigrid/cli/EquiGrid.TrialRunner.dll" \
     --EquiGrid:Telemetry:PrometheusPort=$((9464 + i)) >"$state/silo$i.log" 2>&1 &
   silos+=($!)

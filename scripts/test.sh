@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the tests need (Redis, Azurite, Chromium) and runs every test project.
+# Installs what the tests need (Redis, Azurite, Chromium, promtool) and runs every test project.
 # Long soak tests and benchmarks run only with EQUIGRID_SOAK=1. The last line is "N passed, N failed".
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -9,6 +9,7 @@ need_apt=()
 command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v xz >/dev/null 2>&1 || need_apt+=(xz-utils)
+command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)   # promtool validates deploy/prometheus/alerts.yml
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_apt[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive

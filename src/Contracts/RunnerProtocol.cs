@@ -5,7 +5,8 @@ namespace EquiGrid.Contracts;
 /// (<see cref="ContractJson"/>), <c>{"kind":"progress","progress":{...}}</c> after every progress report and
 /// <c>{"kind":"checkpoint","checkpoint":{...}}</c> after every committed checkpoint, and
 /// <c>{"kind":"checkpoint_corrupt","checkpoint":{...},"error":"..."}</c> for a checkpoint the resume skipped because it
-/// did not verify; the final <see cref="TrialResult"/> goes to the result file and the exit code
+/// did not verify, <c>{"kind":"checkpoint_save_failed","attempt":N,"step":N,"error":"..."}</c> for one that could not be
+/// saved; the final <see cref="TrialResult"/> goes to the result file and the exit code
 /// (<see cref="RunnerExitCodes"/>) says how the attempt ended. Anything else on stdout is ignored by the worker;
 /// diagnostics go to stderr, which the worker logs line by line.
 /// </summary>
@@ -17,14 +18,20 @@ public sealed record RunnerMessage
     public const string CheckpointKind = "checkpoint";
     /// <summary>Kind of a line about a checkpoint that failed verification on load.</summary>
     public const string CheckpointCorruptKind = "checkpoint_corrupt";
+    /// <summary>Kind of a line about a checkpoint that could not be saved (the attempt goes on and saves again later).</summary>
+    public const string CheckpointSaveFailedKind = "checkpoint_save_failed";
 
-    /// <summary><see cref="ProgressKind"/>, <see cref="CheckpointKind"/> or <see cref="CheckpointCorruptKind"/>.</summary>
+    /// <summary><see cref="ProgressKind"/>, <see cref="CheckpointKind"/>, <see cref="CheckpointCorruptKind"/> or <see cref="CheckpointSaveFailedKind"/>.</summary>
     public required string Kind { get; init; }
     /// <summary>The report, on a progress line.</summary>
     public TrainingProgress? Progress { get; init; }
     /// <summary>The committed checkpoint (checkpoint line) or the one skipped (checkpoint_corrupt line).</summary>
     public CheckpointRef? Checkpoint { get; init; }
-    /// <summary>Why the checkpoint was skipped, on a checkpoint_corrupt line.</summary>
+    /// <summary>The attempt and step whose checkpoint could not be saved, on a checkpoint_save_failed line.</summary>
+    public int? Attempt { get; init; }
+    /// <inheritdoc cref="Attempt"/>
+    public long? Step { get; init; }
+    /// <summary>Why the checkpoint was skipped (checkpoint_corrupt) or not saved (checkpoint_save_failed).</summary>
     public string? Error { get; init; }
 
     /// <summary>A progress line.</summary>
@@ -35,6 +42,10 @@ public sealed record RunnerMessage
 
     /// <summary>A checkpoint_corrupt line.</summary>
     public static RunnerMessage Corrupt(CheckpointRef checkpoint, string error) => new() { Kind = CheckpointCorruptKind, Checkpoint = checkpoint, Error = error };
+
+    /// <summary>A checkpoint_save_failed line.</summary>
+    public static RunnerMessage SaveFailed(int attempt, long step, string error) =>
+        new() { Kind = CheckpointSaveFailedKind, Attempt = attempt, Step = step, Error = error };
 }
 
 /// <summary>

@@ -49,6 +49,12 @@ public sealed record TrialSpec
     public List<double>? ExportAt { get; init; }
     /// <summary>Free-form extra axes of the study grid (kept for reporting), sorted by key for a stable identity.</summary>
     public SortedDictionary<string, string>? Extra { get; init; }
+    /// <summary>
+    /// Where the trial trains (<see cref="TrainingDevices"/>): "auto" (a GPU when the node has one, else the CPU), "cpu"
+    /// (TorchSharp) or "gpu" (the ILGPU path on a CUDA device; fails on a node without one). Not part of the trial's
+    /// name: a checkpoint written on one device resumes on the other.
+    /// </summary>
+    public string Device { get; init; } = TrainingDevices.Auto;
 
     /// <summary>A short stable name such as "L0-1-2_h32_e3_s21616" (+ "_key-value" per extra axis); the trial id's second half.</summary>
     [JsonIgnore]
@@ -122,9 +128,10 @@ public static class TrialFields
             (c, v) => c with { DataPath = DataPath(v) }, c => c.DataPath),
         new("checkpoint_every_steps", "a positive step count",
             (c, v) => c with { CheckpointEverySteps = PositiveInt(v, int.MaxValue) }, c => Text(c.CheckpointEverySteps)),
-        new("export_at", "fractions of training in (0, 1] such as \"0.3,1.0\"",
-            (c, v) => c with { ExportAt = v.Split(',', StringSplitOptions.TrimEntries).Select(Fraction).ToList() },
-            c => c.ExportAt is null ? null : string.Join(",", c.ExportAt.Select(Text))),
+        new("export_at", "fractions of training in (0, 1] after which the embeddings are exported too, such as [0.3, 1]",
+            (c, v) => c with { ExportAt = Fractions(v) }, c => c.ExportAt is null ? null : string.Join(",", c.ExportAt.Select(Text))),
+        new("device", "'auto' (a GPU when the node has one), 'cpu' or 'gpu'",
+            (c, v) => c with { Device = TrainingDevices.All.Contains(v) ? v : throw new FormatException($"'{v}' is not a device") }, c => c.Device),
     ];
 
     private static readonly Dictionary<string, Field> ByName = Table.ToDictionary(f => f.Name);
@@ -205,11 +212,13 @@ public static class TrialFields
         return i;
     }
 
-    private static double Fraction(string v)
+    // Ascending and each once, so equal lists give equal specs; "[0.3, 1]" and "0.3,1" read the same.
+    private static List<double> Fractions(string v)
     {
-        if (!double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d)) throw new FormatException($"'{v}' is not a number");
-        if (!(d > 0 && d <= 1)) throw new FormatException($"{v} is not in (0, 1]");
-        return d;
+        var parts = v.Trim().TrimStart('[').TrimEnd(']').Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (parts.Length is 0 or > 20) throw new FormatException("give 1..20 fractions");
+        return parts.Select(p => double.TryParse(p, NumberStyles.Float, CultureInfo.InvariantCulture, out var f) && f > 0 && f <= 1
+            ? f : throw new FormatException($"'{p}' is not a fraction in (0, 1]")).Distinct().Order().ToList();
     }
 
     private static double PositiveDouble(string v)

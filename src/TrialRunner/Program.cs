@@ -5,6 +5,7 @@ using EquiGrid.Analysis.Data;
 using EquiGrid.Analysis.Utilisation;
 using EquiGrid.Checkpoints;
 using EquiGrid.Training;
+using EquiGrid.Training.Gpu;
 using EquiGrid.TrialRunner;
 
 // Runs ONE trial attempt in its own process, so a native crash or OOM costs an attempt, never the silo. The worker
@@ -48,11 +49,13 @@ root.SetAction(async (parse, ct) =>
         {
             // Only the trial's own checkpoints move its pointer; the models kept for export_at live under sibling keys.
             Store = new ReportingCheckpointStore(store, r => { if (r.TrialId == attempt.TrialId) Emit(RunnerMessage.Of(r)); },
-                (r, error) => Emit(RunnerMessage.Corrupt(r, error))),
+                (r, error) => Emit(RunnerMessage.Corrupt(r, error)),
+                (step, error) => Emit(RunnerMessage.SaveFailed(attempt.Attempt, step, error))),
             ResumeFrom = attempt.ResumeFrom,
             TrialId = attempt.TrialId, Attempt = attempt.Attempt,
             Progress = new SyncProgress(p => Emit(RunnerMessage.Of(p))), Log = Console.Error,
             Threads = parse.GetValue(threadsOption), MetricsDirectory = exportDir,
+            EngineFactory = DeviceSelection.For(attempt.Spec.Device),
         });
         var result = await trainer.RunAsync(ct);
         if (exportDir is not null)

@@ -28,6 +28,21 @@ public class TrainingCommandsTests : IDisposable
     }
 
     [Fact]
+    public void TrainRefusesAnUnknownDeviceAndAGpuThisMachineDoesNotHave()
+    {
+        var outDir = Path.Combine(_dir, "device");
+        var (code, _, error) = CliProcess.Run(60_000, "train", "--l", "0,1", "--hidden", "2", "--device", "tpu", "--out", outDir);
+        Assert.Equal(2, code);
+        Assert.Contains("device = 'tpu'", error);
+        if (EquiGrid.Kernels.KernelAccelerator.CudaDevices().Count > 0) return; // on a GPU node "gpu" is valid and would train
+        (code, _, error) = CliProcess.Run(60_000, "train", "--l", "0,1", "--hidden", "2", "--device", "gpu", "--out", outDir);
+        Assert.Equal(2, code);
+        Assert.Contains("no CUDA device", error);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.False(Directory.Exists(outDir), "a refused device left an output folder behind");
+    }
+
+    [Fact]
     public void TrainingOnACorruptXzFileNamesItAndLeavesNoOutputFolder()
     {
         Directory.CreateDirectory(_dir);

@@ -39,6 +39,20 @@ public class NodeAcceleratorsTests
         Assert.Equal(3, node.Accelerators.Count);
     }
 
+    [Fact]
+    public void Detected_cuda_devices_are_gpus_of_unknown_rate_that_placement_compares()
+    {
+        var gpus = NodeAccelerators.Detected([new EquiGrid.Kernels.CudaDeviceInfo("NVIDIA H100 80GB HBM3", 80L << 30)]);
+        var gpu = Assert.Single(gpus);
+        Assert.Equal(AcceleratorKind.Gpu, gpu.Kind);
+        Assert.Equal("detected", gpu.Source);
+        Assert.Equal(0, gpu.ReferenceMoleculesPerSecond); // never guessed: unknown until measured on the device
+        var node = NodeAccelerators.Describe(new NodeCapabilities { Name = "n", MemoryBytes = 1 }, [NodeAccelerators.Cpu(50), .. gpus]);
+        Assert.True(node.HasGpu);
+        Assert.Equal(80L << 30, node.GpuMemoryBytes);
+        Assert.Empty(NodeAccelerators.Detected([]));
+    }
+
     [Theory]
     [InlineData("Kind", "tpu", "EquiGrid:Worker:Accelerators:0:Kind: 'tpu' is not a kind; use cpu or gpu")]
     [InlineData("MemoryGiB", "0", "EquiGrid:Worker:Accelerators:0:MemoryGiB: 0 must be a positive number of GiB")]

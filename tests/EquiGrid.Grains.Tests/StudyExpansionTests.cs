@@ -51,6 +51,19 @@ public class StudyExpansionTests
     }
 
     [Fact]
+    public void Device_is_a_trial_field_that_leaves_the_trial_name_alone()
+    {
+        var study = TestStudies.Grid("g") with { Axes = [new GridAxis("lset", ["0,1"]), new GridAxis("hidden", ["8"]), new GridAxis("device", ["gpu"])] };
+        var trial = Assert.Single(StudyValidator.Validate(study));
+        Assert.Equal("gpu", trial.Config.Device);
+        Assert.Equal("g/L0-1_h8_e3_s21616", trial.TrialId);
+        Assert.Equal("auto", new TrialSpec { LSet = "0", Hidden = 1 }.Device);
+        var e = Assert.Throws<FormatException>(() => TrialFields.Apply(trial.Config, "device", "tpu"));
+        Assert.Contains("device", e.Message);
+        Assert.Contains("'auto'", e.Message);
+    }
+
+    [Fact]
     public void Memory_estimate_counts_parity_allowed_paths_and_grows_with_the_lset()
     {
         var small = TrialResourceEstimate.For(new TrialSpec { LSet = "0,1,2", Hidden = 32 });

@@ -26,6 +26,17 @@ public class StudyValidationTests
     }
 
     [Fact]
+    public void Export_at_fractions_reach_the_trainer_spec_and_bad_ones_are_refused()
+    {
+        var (_, trials) = StudyFile.Parse("study: e\ntrial: { lset: \"0,1\", hidden: 4, epochs: 10, export_at: [1, 0.3] }\n");
+        Assert.Equal([0.3, 1.0], trials.Single().Config.ExportAt!);
+        // The study's spec is the trainer's: it reaches the child through the attempt file's JSON.
+        Assert.Equal([0.3, 1.0], ContractJson.Deserialize<TrialSpec>(ContractJson.Serialize(trials.Single().Config), "spec").ExportAt!);
+        var e = Assert.Throws<StudyFileException>(() => StudyFile.Parse("study: e\ntrial: { lset: \"0,1\", hidden: 4, export_at: [0, 1.5] }\n"));
+        Assert.Equal("trial.export_at", e.Errors.Single().Field);
+    }
+
+    [Fact]
     public void A_row_without_an_lset_needs_one_from_the_base_or_the_grid()
     {
         var e = Assert.Throws<StudyFileException>(() => StudyFile.Parse("study: t\ntrials:\n  - { hidden: 8 }\n  - { lset: \"0,1\", hidden: 8 }\n"));

@@ -96,6 +96,42 @@ public class TelemetryTests
         }
     }
 
+    [Fact]
+    public async Task The_alert_rules_use_only_metrics_the_silo_exports_after_real_activity()
+    {
+        var rules = Path.Combine(RepoRoot(), "deploy", "prometheus", "alerts.yml");
+        var yaml = new YamlDotNet.RepresentationModel.YamlStream();
+        using (var reader = new StreamReader(rules)) yaml.Load(reader);
+        var exprs = ((YamlDotNet.RepresentationModel.YamlSequenceNode)((YamlDotNet.RepresentationModel.YamlMappingNode)yaml.Documents[0].RootNode)["groups"])
+            .Cast<YamlDotNet.RepresentationModel.YamlMappingNode>()
+            .SelectMany(g => ((YamlDotNet.RepresentationModel.YamlSequenceNode)g["rules"]).Cast<YamlDotNet.RepresentationModel.YamlMappingNode>())
+            .Select(r => ((YamlDotNet.RepresentationModel.YamlScalarNode)r["expr"]).Value!).ToList();
+        var names = exprs.SelectMany(e => System.Text.RegularExpressions.Regex.Matches(e, @"\bequigrid_[a-z_]+").Select(m => m.Value)).Distinct().ToList();
+        Assert.True(names.Count >= 5, $"the alert rules use only {names.Count} EquiGrid metrics");
+
+        int port = Loopback.FreePort();
+        await using var silo = await WorkerlessSilo.StartAsync(prometheusPort: port);
+        var grains = silo.Grains;
+        // Real activity wherever a grain call produces the series: a heartbeat, a lease, a progress report, a reported
+        // failure that uses up the trial's only attempt. Checkpoint failures are relayed by a worker from its trial
+        // runner, so those two instruments are recorded directly.
+        var node = TestStudies.Node("alert-node");
+        await grains.GetGrain<INodeGrain>(node.Name).Heartbeat(node, []);
+        await grains.GetGrain<IStudyGrain>("alerts").Submit(TestStudies.Grid("alerts", seeds: 1, maxAttempts: 1));
+        var scheduler = grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey);
+        var running = await scheduler.Lease(node);
+        var failing = await scheduler.Lease(node);
+        Assert.NotNull(running);
+        Assert.NotNull(failing);
+        Assert.Equal(ReportAck.Accepted, await grains.GetGrain<ITrialGrain>(running.TrialId).ReportProgress(running.Attempt, new TrainingProgress { Epoch = 0, Step = 1, TotalSteps = 10, TrainLoss = 1.0, MoleculesPerSecond = 5 }));
+        Assert.Equal(ReportAck.Accepted, await grains.GetGrain<ITrialGrain>(failing.TrialId).Fail(failing.Attempt, "alert test"));
+        ClusterTelemetry.CheckpointSaveFailures.Add(1);
+        ClusterTelemetry.CorruptCheckpoints.Add(1);
+        var text = await Scrape(port, t => names.All(t.Contains));
+        Assert.All(names, n => Assert.Contains(n, text));
+        Assert.Contains("study=\"alerts\"", text); // the per-study alerts group by this label
+    }
+
     /// <summary>Scrapes the silo's Prometheus endpoint until <paramref name="ready"/> holds (at most ~10 s); the last text.</summary>
     private static async Task<string> Scrape(int port, Func<string, bool> ready)
     {

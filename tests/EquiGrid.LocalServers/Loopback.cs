@@ -59,28 +59,51 @@ public static class Loopback
 /// <summary>An Azurite blob server in a temporary folder on a free loopback port; dispose to stop it and delete its data.</summary>
 public sealed class AzuriteServer : IAsyncDisposable
 {
-    private readonly Process _process;
+    private Process _process;
     private readonly string _dir;
+    private readonly int _port;
 
     /// <summary>Connection string of the running server.</summary>
     public string ConnectionString { get; }
 
-    private AzuriteServer(Process process, string dir, string connectionString) { _process = process; _dir = dir; ConnectionString = connectionString; }
+    private AzuriteServer(Process process, string dir, int port)
+    {
+        _process = process; _dir = dir; _port = port; ConnectionString = Loopback.AzuriteConnectionString(port);
+    }
 
     /// <summary>Starts azurite-blob ($EQUIGRID_AZURITE or the repository's .tools install) and waits until it listens.</summary>
     public static async Task<AzuriteServer> StartAsync()
     {
-        var exe = Loopback.AzuritePath() ?? throw new InvalidOperationException("azurite-blob not found; run scripts/test.sh (it installs Azurite into .tools/)");
         var dir = Path.Combine(Path.GetTempPath(), "equigrid-azurite-" + Guid.NewGuid().ToString("N"));
         int port = Loopback.FreePort();
         Directory.CreateDirectory(dir);
+        var process = Start(dir, port);
+        await Loopback.WaitForPort(port, TimeSpan.FromSeconds(30), process);
+        return new AzuriteServer(process, dir, port);
+    }
+
+    private static Process Start(string dir, int port)
+    {
+        var exe = Loopback.AzuritePath() ?? throw new InvalidOperationException("azurite-blob not found; run scripts/test.sh (it installs Azurite into .tools/)");
         var psi = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in new[] { "--silent", "--skipApiVersionCheck", "--location", dir, "--blobHost", "127.0.0.1", "--blobPort", port.ToString() }) psi.ArgumentList.Add(a);
         var process = Process.Start(psi)!;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        await Loopback.WaitForPort(port, TimeSpan.FromSeconds(30), process);
-        return new AzuriteServer(process, dir, Loopback.AzuriteConnectionString(port));
+        return process;
+    }
+
+    /// <summary>
+    /// Stops the server (SIGTERM: it saves its metadata), keeps it down for <paramref name="downtime"/>, and starts it
+    /// again on the same port and folder, so stored blobs are there again.
+    /// </summary>
+    public async Task RestartAsync(TimeSpan downtime)
+    {
+        await Signals.TerminateAsync(_process, TimeSpan.FromSeconds(15));
+        _process.Dispose();
+        await Task.Delay(downtime);
+        _process = Start(_dir, _port);
+        await Loopback.WaitForPort(_port, TimeSpan.FromSeconds(30), _process);
     }
 
     /// <inheritdoc />

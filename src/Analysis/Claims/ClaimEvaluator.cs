@@ -142,8 +142,8 @@ public static class ClaimEvaluator
                 double pLower = Below(-check.Margin), pNotLower = Above(-check.Margin);
                 double pClaim = check.Kind == ClaimKind.Lower ? pLower : pNotLower, pOpposite = check.Kind == ClaimKind.Lower ? pNotLower : pLower;
                 test += $", one-sided, alpha {F(alpha)}";
-                var verdict = pClaim < alpha ? ClaimVerdict.Holds : pOpposite < alpha ? ClaimVerdict.DoesNotHold : ClaimVerdict.Inconclusive;
-                return Result(test, estimate, verdict == ClaimVerdict.DoesNotHold ? pOpposite : pClaim, verdict,
+                var (verdict, p) = Decide(pClaim, pOpposite, alpha);
+                return Result(test, estimate, p, verdict,
                     verdict switch
                     {
                         ClaimVerdict.Holds => $"difference {F(estimate)}: p = {P(pClaim)} < {F(alpha)}",
@@ -157,8 +157,8 @@ public static class ClaimEvaluator
                 double pEquivalent = Math.Max(Above(-tol), Below(tol));
                 double pOutside = Math.Min(Below(-tol), Above(tol));
                 test += $", TOST equivalence within ±{F(tol)}, alpha {F(alpha)}";
-                var verdict = pEquivalent < alpha ? ClaimVerdict.Holds : pOutside < alpha ? ClaimVerdict.DoesNotHold : ClaimVerdict.Inconclusive;
-                return Result(test, estimate, verdict == ClaimVerdict.DoesNotHold ? pOutside : pEquivalent, verdict,
+                var (verdict, p) = Decide(pEquivalent, pOutside, alpha);
+                return Result(test, estimate, p, verdict,
                     verdict switch
                     {
                         ClaimVerdict.Holds => $"{F(estimate)} is within ±{F(tol)}: p = {P(pEquivalent)} < {F(alpha)}",
@@ -205,6 +205,13 @@ public static class ClaimEvaluator
         double m = xs.Average();
         return Math.Sqrt(xs.Sum(x => (x - m) * (x - m)) / (xs.Count - 1));
     }
+
+    // One rule for every check kind: the claim holds when its own test is significant, does not hold when the
+    // opposite's is, and is inconclusive otherwise; the p-value reported is the one the verdict rests on.
+    private static (ClaimVerdict Verdict, double P) Decide(double pClaim, double pOpposite, double alpha) =>
+        pClaim < alpha ? (ClaimVerdict.Holds, pClaim)
+        : pOpposite < alpha ? (ClaimVerdict.DoesNotHold, pOpposite)
+        : (ClaimVerdict.Inconclusive, pClaim);
 
     private static string F(double v) => v.ToString("0.####", CultureInfo.InvariantCulture);
     private static string P(double p) => p < 1e-4 ? p.ToString("0.0e0", CultureInfo.InvariantCulture) : p.ToString("0.####", CultureInfo.InvariantCulture);

@@ -19,6 +19,20 @@ public sealed class NodeGrain(
     IOptions<SchedulingOptions> options) : Grain, INodeGrain
 {
     /// <inheritdoc />
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (state.State.Capabilities is not null) ClusterTelemetry.SetHeartbeat(this.GetPrimaryKeyString(), state.State.LastHeartbeat);
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        ClusterTelemetry.ForgetNode(this.GetPrimaryKeyString());
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
     public async Task Heartbeat(NodeCapabilities capabilities, IReadOnlyList<string> leases)
     {
         if (capabilities.Name != this.GetPrimaryKeyString())
@@ -29,6 +43,7 @@ public sealed class NodeGrain(
         state.State.Leases = leases.ToList();
         state.State.Heartbeats++;
         ClusterTelemetry.Heartbeats.Add(1, new KeyValuePair<string, object?>("node", capabilities.Name));
+        ClusterTelemetry.SetHeartbeat(capabilities.Name, now);
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey).NodeSeen(capabilities, now);
     }

@@ -85,7 +85,7 @@ public sealed class SchedulerGrain(
             {
                 var id = trialIds[i];
                 if (_shardOf.ContainsKey(id) || !seen.Add(id)) continue;
-                fresh.Add(new QueuedTrial(id, TrialTicket.For(studyId, TrialResourceEstimate.For(configs[i])), _index.NextSequence()));
+                fresh.Add(new QueuedTrial(id, TrialTicket.For(studyId, TrialResourceEstimate.For(configs[i], TrialResourceEstimate.ParseDevice(configs[i].Device))), _index.NextSequence()));
             }
             if (fresh.Count == 0 && !newStudy) return;
             var shards = fresh.Chunk(ShardSize).Select(chunk => (Number: record.NextShard++, Trials: chunk)).ToList();

@@ -20,6 +20,7 @@ public static class ClusterTelemetry
     public static readonly Meter Meter = new(Name);
 
     private static readonly ConcurrentDictionary<string, TrialStatus> TrialStates = new();
+    private static readonly ConcurrentDictionary<string, DateTimeOffset> NodeHeartbeatTimes = new();
 
     /// <summary>
     /// Starts the root span of one trial attempt (a new trace per attempt, so a week-long trial is not one giant trace),
@@ -44,7 +45,7 @@ public static class ClusterTelemetry
     public static readonly Counter<long> LeasesLapsed = Meter.CreateCounter<long>("equigrid.leases.lapsed", "{lease}", "Leases that lapsed");
     /// <summary>Reports refused by fencing.</summary>
     public static readonly Counter<long> StaleReports = Meter.CreateCounter<long>("equigrid.reports.stale", "{report}", "Reports refused because their attempt no longer held the lease");
-    /// <summary>Attempts that ended without a result, by <c>kind</c> (trial, infrastructure, bad_input).</summary>
+    /// <summary>Attempts that ended without a result, by <c>kind</c> (trial, infrastructure, bad_input) and <c>study</c>.</summary>
     public static readonly Counter<long> FailedAttempts = Meter.CreateCounter<long>("equigrid.attempts.failed", "{attempt}", "Attempts that ended without a result, by kind");
     /// <summary>Checkpoints a resuming attempt skipped because they did not verify (reported by the worker).</summary>
     public static readonly Counter<long> CorruptCheckpoints = Meter.CreateCounter<long>("equigrid.checkpoints.corrupt", "{checkpoint}", "Checkpoints skipped as corrupt when resuming");
@@ -60,6 +61,17 @@ public static class ClusterTelemetry
     public static readonly Histogram<double> CheckpointLatency = Meter.CreateHistogram<double>("equigrid.checkpoint.latency", "s", "Checkpoint save latency");
     /// <summary>Node heartbeats received.</summary>
     public static readonly Counter<long> Heartbeats = Meter.CreateCounter<long>("equigrid.node.heartbeats", "{heartbeat}", "Node heartbeats");
+    /// <summary>
+    /// Seconds since each node's last heartbeat, for the node grains active in this silo (the alert rules' "node heartbeat
+    /// lost"). A node grain is forgotten when Orleans collects it, so a node removed for good stops being reported then.
+    /// </summary>
+    public static readonly ObservableGauge<double> HeartbeatAge = Meter.CreateObservableGauge("equigrid.node.heartbeat.age", ObserveHeartbeatAges, "s", "Seconds since the node's last heartbeat");
+    /// <summary>Progress reports accepted from running attempts: flat while trials are held means training has stalled.</summary>
+    public static readonly Counter<long> ProgressReports = Meter.CreateCounter<long>("equigrid.progress.reports", "{report}", "Progress reports accepted from running attempts");
+    /// <summary>Trials that used up their attempts and were marked failed (tag <c>study</c>).</summary>
+    public static readonly Counter<long> TrialsFailed = Meter.CreateCounter<long>("equigrid.trials.failed", "{trial}", "Trials marked failed after their last attempt");
+    /// <summary>Checkpoints the trial runner could not save (store unreachable, or the stored blob did not verify).</summary>
+    public static readonly Counter<long> CheckpointSaveFailures = Meter.CreateCounter<long>("equigrid.checkpoints.save_failed", "{checkpoint}", "Checkpoints that could not be saved");
     /// <summary>Per-l utilisation of finished trials (from their analysis summaries).</summary>
     public static readonly Histogram<double> Utilisation = Meter.CreateHistogram<double>("equigrid.trial.utilisation", "1", "Per-l irrep utilisation of finished trials");
 
@@ -68,6 +80,18 @@ public static class ClusterTelemetry
 
     /// <summary>Forgets a deactivated trial grain.</summary>
     public static void ForgetTrial(string trialId) => TrialStates.TryRemove(trialId, out _);
+
+    /// <summary>Records a node's heartbeat for the age gauge.</summary>
+    public static void SetHeartbeat(string node, DateTimeOffset at) => NodeHeartbeatTimes[node] = at;
+
+    /// <summary>Forgets a deactivated node grain.</summary>
+    public static void ForgetNode(string node) => NodeHeartbeatTimes.TryRemove(node, out _);
+
+    private static IEnumerable<Measurement<double>> ObserveHeartbeatAges()
+    {
+        var now = DateTimeOffset.UtcNow;
+        return NodeHeartbeatTimes.Select(kv => new Measurement<double>((now - kv.Value).TotalSeconds, new KeyValuePair<string, object?>("node", kv.Key)));
+    }
 
     private static IEnumerable<Measurement<int>> ObserveTrials() =>
         TrialStates.Values.GroupBy(s => s).Select(g => new Measurement<int>(g.Count(), new KeyValuePair<string, object?>("state", g.Key.ToString().ToLowerInvariant())));

@@ -91,6 +91,7 @@ public sealed class TrialGrain(
             if (progress.EpochSeconds is { } sec) ClusterTelemetry.EpochDuration.Record(sec);
         }
         if (progress.MoleculesPerSecond > 0) ClusterTelemetry.MoleculesPerSecond.Record(progress.MoleculesPerSecond);
+        ClusterTelemetry.ProgressReports.Add(1);
         await SaveAsync();
         return ReportAck.Accepted;
     }
@@ -254,7 +255,7 @@ public sealed class TrialGrain(
         ClusterTelemetry.FailedAttempts.Add(1, new KeyValuePair<string, object?>("kind", kind switch
         {
             FailureKind.BadInput => "bad_input", FailureKind.Trial => "trial", _ => "infrastructure",
-        }));
+        }), new KeyValuePair<string, object?>("study", S.StudyId));
         string? giveUp = null;
         switch (kind)
         {
@@ -279,6 +280,7 @@ public sealed class TrialGrain(
         {
             S.Status = TrialStatus.Failed;
             S.Error = giveUp;
+            ClusterTelemetry.TrialsFailed.Add(1, new KeyValuePair<string, object?>("study", S.StudyId));
             await SaveAsync();
             await NotifyTerminal();
             return;

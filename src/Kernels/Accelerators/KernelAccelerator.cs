@@ -78,6 +78,25 @@ public sealed class KernelAccelerator : IDisposable
         return new KernelAccelerator(cpuContext, cpuContext.CreateCPUAccelerator(0));
     }
 
+    /// <summary>
+    /// The CUDA devices ILGPU can use on this machine (name and memory), probed without keeping a context; empty when
+    /// there is no NVIDIA driver or no device. This is what "the node has a GPU" means for training and placement.
+    /// </summary>
+    public static IReadOnlyList<CudaDeviceInfo> CudaDevices()
+    {
+        try
+        {
+            using var context = Context.Create(b => b.Cuda());
+            var devices = new List<CudaDeviceInfo>();
+            foreach (var d in context.GetCudaDevices()) devices.Add(new CudaDeviceInfo(d.Name, d.MemorySize));
+            return devices;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Array.Empty<CudaDeviceInfo>(); // no driver, or a driver ILGPU cannot use: no GPU for us
+        }
+    }
+
     /// <summary>ILGPU's CPU accelerator (tests, and machines without a GPU).</summary>
     public static KernelAccelerator CreateCpu() => Create(AcceleratorPreference.Cpu);
 
@@ -88,3 +107,8 @@ public sealed class KernelAccelerator : IDisposable
         Context.Dispose();
     }
 }
+
+/// <summary>A CUDA device as ILGPU reports it.</summary>
+/// <param name="Name">The device name, e.g. "NVIDIA H100 80GB HBM3".</param>
+/// <param name="MemoryBytes">Global memory in bytes.</param>
+public sealed record CudaDeviceInfo(string Name, long MemoryBytes);

@@ -88,18 +88,46 @@ public sealed class IlgpuTensorProduct : IDisposable
         }
     }
 
+    /// <summary>
+    /// Forward pass on device-resident row-major views of this instance's accelerator ([rows, dim] each); nothing is
+    /// copied and nothing synchronises, so a caller can chain it with its own kernels on the same stream.
+    /// </summary>
+    public void ForwardOnDevice(int rows, ArrayView<float> x1, ArrayView<float> x2, ArrayView<float> weights, ArrayView<float> output)
+    {
+        if (rows > 0 && _tp.IrrepsOut.Dim > 0) Enqueue(_forward, rows, _tp.IrrepsOut.Dim, x1, x2, weights, output);
+    }
+
+    /// <summary>
+    /// Backward pass on device-resident views, without copies or synchronisation. A null (default) gradient view is
+    /// not computed: training needs dL/dx1 and dL/dW but not the gradient of the spherical harmonics.
+    /// </summary>
+    public void BackwardOnDevice(int rows, ArrayView<float> x1, ArrayView<float> x2, ArrayView<float> weights, ArrayView<float> gradOutput,
+        ArrayView<float> gradX1, ArrayView<float> gradX2, ArrayView<float> gradWeights)
+    {
+        if (rows == 0) return;
+        if (gradX1.IsValid && _tp.IrrepsIn1.Dim > 0) Enqueue(_gradX1, rows, _tp.IrrepsIn1.Dim, x2, weights, gradOutput, gradX1);
+        if (gradX2.IsValid && _tp.IrrepsIn2.Dim > 0) Enqueue(_gradX2, rows, _tp.IrrepsIn2.Dim, x1, weights, gradOutput, gradX2);
+        if (gradWeights.IsValid && _tp.WeightNumel > 0) Enqueue(_gradW, rows, _tp.WeightNumel, x1, x2, gradOutput, gradWeights);
+    }
+
     private void Launch(Action<Index1D, IlgpuTables, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> kernel,
         int rows, int dim, MemoryBuffer1D<float, Stride1D.Dense> a, MemoryBuffer1D<float, Stride1D.Dense> b,
         MemoryBuffer1D<float, Stride1D.Dense> c, MemoryBuffer1D<float, Stride1D.Dense> result)
+    {
+        Enqueue(kernel, rows, dim, a.View, b.View, c.View, result.View);
+        _accelerator.Synchronize();
+    }
+
+    private void Enqueue(Action<Index1D, IlgpuTables, ArrayView<float>, ArrayView<float>, ArrayView<float>, ArrayView<float>, int> kernel,
+        int rows, int dim, ArrayView<float> a, ArrayView<float> b, ArrayView<float> c, ArrayView<float> result)
     {
         // Index1D is 32-bit: launch whole rows in chunks of fewer than 2^30 threads.
         int rowsPerLaunch = Math.Max(1, (1 << 30) / dim);
         for (int start = 0; start < rows; start += rowsPerLaunch)
         {
             int n = Math.Min(rowsPerLaunch, rows - start);
-            kernel(n * dim, _tables.Tables, a.View, b.View, c.View, result.View, start);
+            kernel(n * dim, _tables.Tables, a, b, c, result, start);
         }
-        _accelerator.Synchronize();
     }
 
     private MemoryBuffer1D<float, Stride1D.Dense> Upload(string name, ReadOnlySpan<float> data)

@@ -18,8 +18,17 @@ public sealed class SiloSettings
     public int SiloPort { get; set; } = 11111;
     /// <summary>Client gateway port.</summary>
     public int GatewayPort { get; set; } = 30000;
-    /// <summary>Address advertised to other silos (cluster profile); loopback by default.</summary>
+    /// <summary>
+    /// Address advertised to other silos (cluster profile): an IP address, or a host name resolved at start-up (e.g. the
+    /// compose service name); loopback by default. Ignored under Kubernetes hosting, which advertises the pod's IP.
+    /// </summary>
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
+    /// <summary>
+    /// Cluster profile: Orleans' Kubernetes hosting (silo name = pod name, advertised address = pod IP, listening on all
+    /// interfaces, pods of dead silos noticed through the Kubernetes API). Null (default) turns it on when the silo runs
+    /// in a pod, i.e. when both <c>KUBERNETES_SERVICE_HOST</c> and <c>POD_NAME</c> are set; true or false forces it.
+    /// </summary>
+    public bool? Kubernetes { get; set; }
     /// <summary>Cluster profile: Redis configuration string (membership, grain state, reminders).</summary>
     public string? Redis { get; set; }
     /// <summary>Cluster profile: Azure Storage connection string for checkpoints (Azurite locally).</summary>
@@ -37,6 +46,11 @@ public sealed class TelemetrySettings
 {
     /// <summary>OTLP endpoint (e.g. http://collector:4317); null = no OTLP export.</summary>
     public string? OtlpEndpoint { get; set; }
-    /// <summary>Port of the Prometheus scrape endpoint (http://+:port/metrics/); 0 = off.</summary>
+    /// <summary>Port of the Prometheus scrape endpoint (http://HOST:port/metrics); 0 = off.</summary>
     public int PrometheusPort { get; set; }
+    /// <summary>
+    /// Host the Prometheus endpoint binds to: "localhost" (default, loopback only) or "*" for every interface, as a
+    /// scraper outside the container or pod needs.
+    /// </summary>
+    public string PrometheusHost { get; set; } = "localhost";
 }

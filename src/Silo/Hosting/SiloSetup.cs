@@ -54,7 +54,27 @@ public static class SiloSetup
                     var redis = settings.Redis ?? throw new ArgumentException("EquiGrid:Redis: the cluster profile needs a Redis configuration string, e.g. 127.0.0.1:6379");
                     var blob = settings.BlobConnectionString ?? throw new ArgumentException("EquiGrid:BlobConnectionString: the cluster profile needs an Azure Storage connection string (Azurite locally)");
                     silo.UseRedisClustering(o => o.ConfigurationOptions = ConfigurationOptions.Parse(redis));
-                    silo.ConfigureEndpoints(System.Net.IPAddress.Parse(settings.AdvertisedAddress), settings.SiloPort, settings.GatewayPort);
+                    if (RunsOnKubernetes(settings))
+                    {
+                        // Ports from the settings; the pod's name and any-address listening from Orleans' hosting. The pod IP
+                        // is set here too: Orleans' own default (the first interface's address) would otherwise come first.
+                        silo.Configure<EndpointOptions>(o =>
+                        {
+                            o.SiloPort = settings.SiloPort;
+                            o.GatewayPort = settings.GatewayPort;
+                            if (Environment.GetEnvironmentVariable(Orleans.Hosting.Kubernetes.KubernetesHostingOptions.PodIPEnvironmentVariable) is { Length: > 0 } podIp)
+                                o.AdvertisedIPAddress = System.Net.IPAddress.Parse(podIp);
+                        });
+                        silo.UseKubernetesHosting(o => o.Configure(k =>
+                        {
+                            // In a pod: the service account. Elsewhere (a silo started by hand against a cluster): KUBECONFIG.
+                            k.GetClientConfiguration = () => k8s.KubernetesClientConfiguration.IsInCluster()
+                                ? k8s.KubernetesClientConfiguration.InClusterConfig()
+                                : k8s.KubernetesClientConfiguration.BuildDefaultConfig();
+                        }));
+                    }
+                    else
+                        silo.ConfigureEndpoints(AdvertisedIp(settings.AdvertisedAddress), settings.SiloPort, settings.GatewayPort);
                     silo.AddRedisGrainStorage(GrainStorage.Name, o => o.Configure<Orleans.Serialization.Serializer>((opts, serializer) =>
                     {
                         opts.ConfigurationOptions = ConfigurationOptions.Parse(redis);
@@ -78,7 +98,7 @@ public static class SiloSetup
             {
                 m.AddMeter(ClusterTelemetry.Name).AddRuntimeInstrumentation();
                 if (settings.Telemetry.PrometheusPort > 0)
-                    m.AddPrometheusHttpListener(o => { o.Host = "localhost"; o.Port = settings.Telemetry.PrometheusPort; });
+                    m.AddPrometheusHttpListener(o => { o.Host = settings.Telemetry.PrometheusHost; o.Port = settings.Telemetry.PrometheusPort; });
                 if (settings.Telemetry.OtlpEndpoint is { } ep) m.AddOtlpExporter(o => o.Endpoint = new Uri(ep));
             })
             .WithTracing(t =>
@@ -89,5 +109,30 @@ public static class SiloSetup
         if (settings.Telemetry.OtlpEndpoint is { } logEp)
             builder.Logging.AddOpenTelemetry(l => l.AddOtlpExporter(o => o.Endpoint = new Uri(logEp)));
         return builder;
+    }
+
+    /// <summary>
+    /// Whether the cluster profile uses Orleans' Kubernetes hosting: <see cref="SiloSettings.Kubernetes"/> when set, else
+    /// whether this process runs in a pod whose manifest passes its name (<c>KUBERNETES_SERVICE_HOST</c> and <c>POD_NAME</c>).
+    /// </summary>
+    public static bool RunsOnKubernetes(SiloSettings settings) => settings.Kubernetes
+        ?? (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable("KUBERNETES_SERVICE_HOST"))
+            && !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("POD_NAME")));
+
+    /// <summary>
+    /// The address to advertise: an IP literal as given, else the host name's first IPv4 address (IPv6 if it has none);
+    /// a name that does not resolve is a start-up error naming the setting.
+    /// </summary>
+    public static System.Net.IPAddress AdvertisedIp(string address)
+    {
+        if (System.Net.IPAddress.TryParse(address, out var ip)) return ip;
+        System.Net.IPAddress[] found;
+        try { found = System.Net.Dns.GetHostAddresses(address); }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new ArgumentException($"EquiGrid:AdvertisedAddress: '{address}' is neither an IP address nor a host name that resolves ({e.Message}); give this machine's address as other silos reach it");
+        }
+        return found.FirstOrDefault(a => a.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork) ?? found.FirstOrDefault()
+            ?? throw new ArgumentException($"EquiGrid:AdvertisedAddress: host name '{address}' has no address; give this machine's address as other silos reach it");
     }
 }

@@ -43,6 +43,17 @@ public static class NodeAccelerators
         return result;
     }
 
+    /// <summary>
+    /// The CUDA devices found on this machine (<see cref="EquiGrid.Kernels.KernelAccelerator.CudaDevices"/>)
+    /// as GPU accelerators. Their reference rate is 0 (unknown) until measured on the device: the ILGPU training path
+    /// has not yet run on a GPU, so no rate is guessed.
+    /// </summary>
+    public static IReadOnlyList<AcceleratorInfo> Detected(IReadOnlyList<EquiGrid.Kernels.CudaDeviceInfo> devices) =>
+        devices.Select(d => new AcceleratorInfo
+        {
+            Name = d.Name, Kind = AcceleratorKind.Gpu, MemoryBytes = d.MemoryBytes, ReferenceMoleculesPerSecond = 0, Source = "detected",
+        }).ToList();
+
     /// <summary>This machine's CPU, with a measured reference rate (0 until measured).</summary>
     public static AcceleratorInfo Cpu(double moleculesPerSecond) => new()
     {

@@ -54,14 +54,16 @@ public sealed class TrialWorker(
     }, _accelerators);
 
     /// <summary>
-    /// Declared accelerators, or the CPU measured in the background (the worker leases meanwhile; heartbeats carry
+    /// Declared accelerators, or the CPU measured in the background and the CUDA devices found (the worker leases meanwhile; heartbeats carry
     /// the rate once known). A bad declaration stops the silo with the key and the fix.
     /// </summary>
     private void StartAccelerators(CancellationToken stoppingToken)
     {
         var declared = NodeAccelerators.Declared(W.Accelerators);
         if (declared.Count > 0) { _accelerators = declared; return; }
-        _accelerators = [NodeAccelerators.Cpu(0)];
+        // Undeclared nodes report their CPU and every CUDA device ILGPU finds (trials with device auto|gpu use them).
+        var gpus = NodeAccelerators.Detected(EquiGrid.Kernels.KernelAccelerator.CudaDevices());
+        _accelerators = [NodeAccelerators.Cpu(0), .. gpus];
         if (!(W.MeasureThroughput ?? silo.Profile == "cluster")) return;
         int threads = W.Threads ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, W.Slots));
         _ = Task.Run(async () =>
@@ -70,7 +72,7 @@ public sealed class TrialWorker(
             {
                 double rate = await NodeAccelerators.MeasureCpuAsync(threads, stoppingToken);
                 if (stoppingToken.IsCancellationRequested) return;
-                _accelerators = [NodeAccelerators.Cpu(rate)];
+                _accelerators = [NodeAccelerators.Cpu(rate), .. gpus];
                 logger.LogInformation("Worker: the CPU trains the reference trial at {Rate:F1} molecules/s ({Threads} threads)", rate, threads);
             }
             catch (OperationCanceledException) { /* the silo is stopping */ }
@@ -332,6 +334,10 @@ public sealed class TrialWorker(
                     ack = await Report(run, "checkpoint", t => t.CommitCheckpoint(lease.Attempt, checkpoint));
                     break;
                 }
+                case { Kind: RunnerMessage.CheckpointSaveFailedKind }:
+                    ClusterTelemetry.CheckpointSaveFailures.Add(1);
+                    logger.LogWarning("Attempt {Attempt} of {Trial} could not save its checkpoint at step {Step}: {Error}", lease.Attempt, lease.TrialId, m.Step, m.Error);
+                    continue;
                 case { Kind: RunnerMessage.CheckpointCorruptKind, Checkpoint: { } corrupt }:
                     ClusterTelemetry.CorruptCheckpoints.Add(1);
                     logger.LogWarning("Attempt {Attempt} of {Trial} skipped corrupt checkpoint {Location} (step {Step}, attempt {CheckpointAttempt}): {Error}",

@@ -40,7 +40,8 @@ internal static class CheckpointPayload
             if (!r.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic)) throw new CheckpointCorruptException("not an EquiGrid checkpoint (bad magic)");
             int length = r.ReadInt32();
             var header = JsonSerializer.Deserialize<Header>(r.ReadBytes(length)) ?? throw new CheckpointCorruptException("empty checkpoint header");
-            if (!header.Spec.Equals(spec))
+            // The device is where a trial runs, not what it is: any device resumes any device's checkpoint.
+            if (!(header.Spec with { Device = spec.Device }).Equals(spec))
                 throw new CheckpointCorruptException($"checkpoint belongs to another trial configuration ({header.Spec.Name}, expected {spec.Name})");
             model.load(r);
             ((AdamW)optimizer).load_state_dict(r);

@@ -71,6 +71,11 @@ public sealed class Trainer
         var state = new TrainingState();
         var resumed = await TryResumeAsync(model, optimizer, ct);
         if (resumed is not null) state = resumed;
+        // The engine takes the (initial or resumed) weights and optimiser state; checkpoints always go through the
+        // TorchSharp model and optimiser, so any engine can resume any other engine's checkpoint.
+        using var engine = _options.EngineFactory?.Invoke(model, optimizer) ?? new TorchSharpEngine(model, optimizer);
+        engine.Load(model, optimizer);
+        _options.Log?.WriteLine($"training {_options.TrialId} on {engine.Device}");
 
         long totalSteps = (long)BatchesPerEpoch * _spec.Epochs;
         long stepsThisProcess = 0;
@@ -90,7 +95,7 @@ public sealed class Trainer
             {
                 ct.ThrowIfCancellationRequested();
                 var indices = order.Skip(b * _spec.BatchSize).Take(_spec.BatchSize).ToArray();
-                double loss = TrainStep(model, optimizer, _data.Batch(indices));
+                double loss = engine.TrainStep(_data.Batch(indices));
                 state.LossSum += loss;
                 state.LossCount++;
                 state.Step++;
@@ -105,11 +110,11 @@ public sealed class Trainer
                     windowMolecules = 0;
                 }
                 if (state.Step % _spec.CheckpointEverySteps == 0 && state.Position < BatchesPerEpoch)
-                    await SaveAsync(model, optimizer, state, ct);
+                    await SaveAsync(engine, model, optimizer, state, ct);
                 if (_options.StopAfterSteps is long stop && stepsThisProcess >= stop)
                     throw new OperationCanceledException($"stopped after {stop} steps (test hook)");
             }
-            double val = Evaluate(model, Split.Validation).Mse;
+            double val = Evaluate(engine.Predict, Split.Validation).Mse;
             var epoch = new EpochMetrics(state.Epoch, state.LossSum / Math.Max(1, state.LossCount), val, epochClock.Elapsed.TotalSeconds);
             state.History.Add(epoch);
             WriteEpoch(metrics, epoch, state.Step);
@@ -119,11 +124,16 @@ public sealed class Trainer
             state.LossSum = 0;
             state.LossCount = 0;
             // Before the epoch-end checkpoint: a run killed in between redoes the epoch and keeps the same model again.
-            if (ExportEpochs.Contains(state.Epoch)) await SaveSnapshotAsync(model, optimizer, state, ct);
-            await SaveAsync(model, optimizer, state, ct);
+            if (ExportEpochs.Contains(state.Epoch))
+            {
+                engine.Store(model, optimizer);
+                await SaveSnapshotAsync(model, optimizer, state, ct);
+            }
+            await SaveAsync(engine, model, optimizer, state, ct);
         }
 
-        var test = Evaluate(model, Split.Test);
+        var test = Evaluate(engine.Predict, Split.Test);
+        engine.Store(model, optimizer);
         var result = new TrialResult
         {
             Spec = _spec,
@@ -140,18 +150,24 @@ public sealed class Trainer
     }
 
     /// <summary>Normalised MSE, and MAE / RMSE in eV, of the model on the molecules at <paramref name="indices"/>.</summary>
-    public EvaluationMetrics Evaluate(EquivariantModel model, IReadOnlyList<int> indices, IrrepAblation? ablation = null)
+    public EvaluationMetrics Evaluate(EquivariantModel model, IReadOnlyList<int> indices, IrrepAblation? ablation = null) =>
+        Evaluate(batch =>
+        {
+            model.eval();
+            using var noGrad = torch.no_grad();
+            using var scope = NewDisposeScope();
+            return model.ForwardDetailed(batch, ablation).Prediction.data<float>().ToArray();
+        }, indices);
+
+    private EvaluationMetrics Evaluate(Func<GraphBatch, float[]> predict, IReadOnlyList<int> indices)
     {
         if (indices.Count == 0) return new EvaluationMetrics(double.NaN, double.NaN, double.NaN);
-        model.eval();
-        using var noGrad = torch.no_grad();
         double se = 0, ae = 0;
         for (int start = 0; start < indices.Count; start += _spec.BatchSize)
         {
-            using var scope = NewDisposeScope();
             var chunk = indices.Skip(start).Take(_spec.BatchSize).ToArray();
             var batch = _data.Batch(chunk);
-            var pred = model.ForwardDetailed(batch, ablation).Prediction.data<float>().ToArray();
+            var pred = predict(batch);
             for (int i = 0; i < pred.Length; i++)
             {
                 double d = pred[i] - batch.Targets[i];
@@ -170,17 +186,6 @@ public sealed class Trainer
         foreach (var p in model.parameters())
             sha.AppendData(p.detach().contiguous().bytes);
         return Convert.ToHexStringLower(sha.GetHashAndReset());
-    }
-
-    private static double TrainStep(EquivariantModel model, OptimizerHelper optimizer, GraphBatch batch)
-    {
-        using var scope = NewDisposeScope();
-        model.train();
-        optimizer.zero_grad();
-        var loss = nn.functional.mse_loss(model.Forward(batch), tensor(batch.Targets));
-        loss.backward();
-        optimizer.step();
-        return loss.item<float>();
     }
 
     private int[] EpochOrder(int epoch)
@@ -218,9 +223,10 @@ public sealed class Trainer
         metrics.Flush();
     }
 
-    private async Task SaveAsync(EquivariantModel model, OptimizerHelper optimizer, TrainingState state, CancellationToken ct)
+    private async Task SaveAsync(ITrainingEngine engine, EquivariantModel model, AdamW optimizer, TrainingState state, CancellationToken ct)
     {
         if (_options.Store is null) return;
+        engine.Store(model, optimizer);
         var payload = CheckpointPayload.Write(_spec, state, model, optimizer);
         await _options.Store.SaveAsync(_options.TrialId, _options.Attempt, state.Step, payload, ct);
     }

@@ -29,4 +29,9 @@ public sealed record TrainerOptions
     public string? MetricsDirectory { get; init; }
     /// <summary>Test hook: stop after this many optimiser steps in this process (as if killed), or null.</summary>
     public long? StopAfterSteps { get; init; }
+    /// <summary>
+    /// Chooses the engine that runs the steps (e.g. the ILGPU engine on a GPU node); null, or a factory returning null,
+    /// trains with TorchSharp on the CPU.
+    /// </summary>
+    public TrainingEngineFactory? EngineFactory { get; init; }
 }

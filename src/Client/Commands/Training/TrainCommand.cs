@@ -2,6 +2,7 @@ using System.CommandLine;
 using EquiGrid.Checkpoints;
 using EquiGrid.Client.Cli;
 using EquiGrid.Training;
+using EquiGrid.Training.Gpu;
 
 namespace EquiGrid.Client.Commands.Training;
 
@@ -25,13 +26,18 @@ public static class TrainCommand
         var data = new Option<string?>("--data") { Description = "QM9 file or directory (default: the shipped subset)" };
         var graph = new Option<string>("--graph") { Description = "bond (reference) or radius", DefaultValueFactory = _ => Defaults.Graph };
         var checkpointEvery = new Option<int>("--checkpoint-every") { Description = "Checkpoint every N steps (and at epoch ends)", DefaultValueFactory = _ => Defaults.CheckpointEverySteps };
+        var device = new Option<string>("--device")
+        {
+            Description = "auto (a GPU when this machine has one, else the CPU), cpu (TorchSharp) or gpu (ILGPU on CUDA; fails without one)",
+            DefaultValueFactory = _ => Defaults.Device,
+        };
         var threads = new Option<int>("--threads") { Description = "Kernel threads (results do not depend on it)", DefaultValueFactory = _ => Environment.ProcessorCount };
         var outDir = new Option<string>("--out") { Description = "Output folder: result.json, metrics.jsonl, checkpoints/", Required = true };
         var export = new Option<bool>("--export-embeddings") { Description = "Write embeddings/ (embeddings.npy, embeddings.json, ablation.json) for the analysis" };
         var json = CliApp.JsonOption();
         var cmd = new Command("train", "Train one trial locally (resumes from the output folder's latest valid checkpoint)")
         {
-            l, hidden, epochs, seed, maxMolecules, batch, lr, layers, data, graph, checkpointEvery, threads, outDir, export, json,
+            l, hidden, epochs, seed, maxMolecules, batch, lr, layers, data, graph, checkpointEvery, device, threads, outDir, export, json,
         };
         cmd.SetAction((parse, ct) => CliApp.RunAsync(async token =>
         {
@@ -40,8 +46,9 @@ public static class TrainCommand
                 LSet = parse.GetValue(l)!, Hidden = parse.GetValue(hidden), Epochs = parse.GetValue(epochs), Seed = parse.GetValue(seed),
                 MaxMolecules = parse.GetValue(maxMolecules), BatchSize = parse.GetValue(batch), LearningRate = parse.GetValue(lr),
                 Layers = parse.GetValue(layers), DataPath = parse.GetValue(data), Graph = parse.GetValue(graph) ?? Defaults.Graph,
-                CheckpointEverySteps = parse.GetValue(checkpointEvery),
+                CheckpointEverySteps = parse.GetValue(checkpointEvery), Device = parse.GetValue(device) ?? Defaults.Device,
             };
+            var engine = DeviceSelection.For(spec.Device); // before loading data: a bad or unavailable device fails at once
             var dir = Path.GetFullPath(parse.GetValue(outDir)!);
             // Load (and so check) the data before anything is written: bad input leaves no empty output folder behind.
             var trainingData = TrialData.Load(spec);
@@ -56,6 +63,7 @@ public static class TrainCommand
                 Log = Console.Error,
                 Threads = parse.GetValue(threads),
                 MetricsDirectory = dir,
+                EngineFactory = engine,
             });
             var result = await trainer.RunAsync(token);
             progress.Finish();
