@@ -17,16 +17,23 @@ public static class TransientGrainCalls
 
     /// <summary>
     /// Runs <paramref name="call"/> until it succeeds, retrying transient failures for at most <paramref name="patience"/>
-    /// (then the last failure propagates); waits <paramref name="pause"/> (default 500 ms) between tries.
+    /// after the first one (then the last failure propagates; zero patience retries nothing); waits
+    /// <paramref name="pause"/> (default 500 ms) between tries.
     /// </summary>
     public static Task<T> RetryAsync<T>(Func<Task<T>> call, TimeSpan patience, CancellationToken ct = default, TimeSpan? pause = null)
     {
         // The patience is a deadline, not a count of tries: a try that hangs until its own timeout uses it up faster.
-        var giveUpAt = DateTime.UtcNow + patience;
+        DateTime? firstFailure = null;
+        bool WithinPatience()
+        {
+            var now = DateTime.UtcNow;
+            firstFailure ??= now;
+            return now - firstFailure < patience;
+        }
         var pipeline = new ResiliencePipelineBuilder().AddRetry(new RetryStrategyOptions
         {
             ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && IsTransient(e)
-                && DateTime.UtcNow < giveUpAt && !args.Context.CancellationToken.IsCancellationRequested),
+                && WithinPatience() && !args.Context.CancellationToken.IsCancellationRequested),
             BackoffType = DelayBackoffType.Constant,
             Delay = pause ?? TimeSpan.FromMilliseconds(500),
             MaxRetryAttempts = int.MaxValue,
