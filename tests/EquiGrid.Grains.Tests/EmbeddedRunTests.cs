@@ -24,12 +24,13 @@ public class EmbeddedRunTests
         Id = id, Base = Tiny, Axes = [new GridAxis("seed", ["7"])], MaxAttempts = 5,
     };
 
-    private static IHost StartSilo(string dir, string lease = "00:00:03", string? node = null)
+    private static IHost StartSilo(string dir, string lease = "00:00:03", string? node = null, bool worker = true)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error);
         builder.Configuration["EquiGrid:Scheduling:LeaseDuration"] = lease;
         if (node is not null) builder.Configuration["EquiGrid:Worker:NodeName"] = node;
+        if (!worker) builder.Configuration["EquiGrid:Worker:Enabled"] = "false";
         builder.Configuration["EquiGrid:Scheduling:ScanInterval"] = "00:00:01";
         builder.Configuration["EquiGrid:Worker:Threads"] = "1";
         builder.Configuration["EquiGrid:Worker:WorkDir"] = Path.Combine(dir, "work");
@@ -83,12 +84,17 @@ public class EmbeddedRunTests
                 Assert.NotEqual(TrialStatus.Completed, t.Status);
                 await host.StopAsync(); // kills the child and hands the lease back
             }
-            // Corrupt the newest checkpoint: the resume must skip it (falling back to an older one or to step 0), and
-            // the silo must log and count the skip (before, only the runner's stderr of a failed attempt kept a trace).
-            // (Committed ones only: the stop may have cut a save between its rename and its .sha256 commit mark.)
-            var newest = Directory.EnumerateFiles(Path.Combine(dir, "checkpoints"), "*.ckpt", SearchOption.AllDirectories)
-                .Where(f => File.Exists(f + ".sha256"))
-                .OrderByDescending(f => int.Parse(Path.GetFileNameWithoutExtension(f).Split('-')[1])).First();
+            // Corrupt the newest checkpoint the trial grain committed (its list decides what the attempt resumes from; the
+            // stop may have cut a newer save before its commit reached the grain): the resume must skip it, falling back
+            // to an older one or to step 0, and the silo must log and count the skip. A silo without a worker reads the
+            // grain's pointer from the stored state.
+            string newest;
+            using (var host = StartSilo(dir, lease: "00:00:30", worker: false))
+            {
+                var committed = (await host.Services.GetRequiredService<IGrainFactory>().GetGrain<IStudyGrain>("cut").GetTrials()).Single().LatestCheckpoint!;
+                newest = Path.Combine(dir, "checkpoints", committed.Location);
+                await host.StopAsync();
+            }
             var bytes = File.ReadAllBytes(newest);
             bytes[^5] ^= 0xFF;
             File.WriteAllBytes(newest, bytes);
