@@ -286,17 +286,18 @@ public class BallisticSoakTests(ITestOutputHelper output)
             var withCheckpoint = running.Where(t => t.LatestCheckpoint is not null).ToList();
             var target = (withCheckpoint.Count > 0 ? withCheckpoint : running)[_random.Next(withCheckpoint.Count > 0 ? withCheckpoint.Count : running.Count)];
             if (what == Event.AnyKill) what = _random.Next(2) == 0 ? Event.RunnerKill : Event.SiloKill;
+            var at = $"{target.TrialId} at step {target.LastProgress?.Step.ToString() ?? "-"}, checkpoint {target.LatestCheckpoint?.Step.ToString() ?? "-"}";
             switch (what)
             {
                 case Event.RedisRestart:
-                    Log($"restarting Redis ({target.TrialId} at step {target.LastProgress?.Step})");
+                    Log($"restarting Redis ({at})");
                     redis.Stop();
                     await Task.Delay(ServerDowntime, stop);
                     redis.Start();
                     RedisRestartedAt = wall.Elapsed;
                     break;
                 case Event.AzuriteRestart:
-                    Log($"restarting Azurite ({target.TrialId} at step {target.LastProgress?.Step})");
+                    Log($"restarting Azurite ({at})");
                     await azurite.RestartAsync(ServerDowntime);
                     AzuriteRestartedAt = wall.Elapsed;
                     break;
@@ -308,7 +309,7 @@ public class BallisticSoakTests(ITestOutputHelper output)
                     if (cluster.Silos[index].HasExited) return false;
                     cluster.Silos[index].Kill();
                     SiloKills++;
-                    Log($"SIGKILL silo{index} (running {target.TrialId} at step {target.LastProgress?.Step}, checkpoint {target.LatestCheckpoint?.Step})");
+                    Log($"SIGKILL silo{index} (running {at})");
                     await Task.Delay(TimeSpan.FromSeconds(2), stop);
                     cluster.StartSilo(index);
                     Log($"silo{index} restarted");
