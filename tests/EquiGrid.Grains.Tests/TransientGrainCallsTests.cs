@@ -1,4 +1,6 @@
 using EquiGrid.Grains.Resilience;
+using EquiGrid.Silo.Worker;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EquiGrid.Grains.Tests;
 
@@ -31,5 +33,16 @@ public class TransientGrainCallsTests
             TimeSpan.FromMilliseconds(50), pause: TimeSpan.FromMilliseconds(5)));
         Assert.True(calls >= 2, $"retried {calls} time(s)");
         Assert.Equal($"try {calls}", e.Message);
+    }
+
+    [Fact]
+    public async Task The_workers_pipeline_retries_the_same_failures_and_nothing_else()
+    {
+        var pipeline = GrainCallRetry.Create(NullLogger.Instance);
+        int calls = 0;
+        Assert.Equal(2, await pipeline.ExecuteAsync(_ => ++calls < 2 ? throw new SiloUnavailableException() : ValueTask.FromResult(calls)));
+        calls = 0;
+        await Assert.ThrowsAsync<ArgumentException>(async () => await pipeline.ExecuteAsync<int>(_ => { calls++; throw new ArgumentException("bad study"); }));
+        Assert.Equal(1, calls);
     }
 }

@@ -1,45 +1,24 @@
+using MathNet.Numerics;
+using MathNet.Numerics.Statistics;
+
 namespace EquiGrid.Analysis.Numerics;
 
-/// <summary>Correlation and goodness-of-fit statistics used by the utilisation metrics and the quality checks.</summary>
+/// <summary>
+/// Correlation and goodness-of-fit statistics used by the utilisation metrics and the quality checks, computed by
+/// MathNet.Numerics. This class only pins the conventions the metrics rely on: ties share their average rank, and a
+/// constant side has no correlation (NaN) and no R^2 (NaN) rather than an infinity.
+/// </summary>
 public static class Statistics
 {
-    /// <summary>Arithmetic mean.</summary>
-    public static double Mean(IReadOnlyList<double> x)
-    {
-        double s = 0;
-        for (int i = 0; i < x.Count; i++) s += x[i];
-        return x.Count == 0 ? double.NaN : s / x.Count;
-    }
-
     /// <summary>Pearson correlation; NaN when either side is constant.</summary>
     public static double Pearson(IReadOnlyList<double> x, IReadOnlyList<double> y)
     {
         if (x.Count != y.Count) throw new ArgumentException($"lengths differ: {x.Count} vs {y.Count}");
-        double mx = Mean(x), my = Mean(y), sxy = 0, sxx = 0, syy = 0;
-        for (int i = 0; i < x.Count; i++)
-        {
-            double a = x[i] - mx, b = y[i] - my;
-            sxy += a * b; sxx += a * a; syy += b * b;
-        }
-        return sxx <= 0 || syy <= 0 ? double.NaN : sxy / Math.Sqrt(sxx * syy);
+        return Correlation.Pearson(x, y);
     }
 
     /// <summary>Ranks 1..n with ties given their average rank.</summary>
-    public static double[] Ranks(IReadOnlyList<double> x)
-    {
-        var order = Enumerable.Range(0, x.Count).OrderBy(i => x[i]).ThenBy(i => i).ToArray();
-        var r = new double[x.Count];
-        int p = 0;
-        while (p < order.Length)
-        {
-            int q = p;
-            while (q + 1 < order.Length && x[order[q + 1]] == x[order[p]]) q++;
-            double avg = (p + q) / 2.0 + 1;
-            for (int t = p; t <= q; t++) r[order[t]] = avg;
-            p = q + 1;
-        }
-        return r;
-    }
+    public static double[] Ranks(IReadOnlyList<double> x) => MathNet.Numerics.Statistics.Statistics.Ranks(x, RankDefinition.Average);
 
     /// <summary>Spearman rank correlation (Pearson on average ranks).</summary>
     public static double Spearman(IReadOnlyList<double> x, IReadOnlyList<double> y) => Pearson(Ranks(x), Ranks(y));
@@ -48,12 +27,8 @@ public static class Statistics
     public static double RSquared(IReadOnlyList<double> truth, IReadOnlyList<double> predicted)
     {
         if (truth.Count != predicted.Count) throw new ArgumentException($"lengths differ: {truth.Count} vs {predicted.Count}");
-        double m = Mean(truth), sse = 0, sst = 0;
-        for (int i = 0; i < truth.Count; i++)
-        {
-            sse += (truth[i] - predicted[i]) * (truth[i] - predicted[i]);
-            sst += (truth[i] - m) * (truth[i] - m);
-        }
-        return sst <= 0 ? double.NaN : 1 - sse / sst;
+        // MathNet divides by SST as is: a constant truth gives -infinity or NaN; either way there is no R^2.
+        var r2 = GoodnessOfFit.CoefficientOfDetermination(predicted, truth);
+        return double.IsFinite(r2) ? r2 : double.NaN;
     }
 }

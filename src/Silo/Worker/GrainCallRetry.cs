@@ -1,3 +1,4 @@
+using EquiGrid.Grains.Resilience;
 using EquiGrid.Grains.Telemetry;
 using Microsoft.Extensions.Logging;
 using Polly;
@@ -9,18 +10,16 @@ namespace EquiGrid.Silo.Worker;
 /// The worker's retry policy for its calls to trial grains: failures that heal on their own (the grain's storage
 /// provider cannot reach Redis during a fail-over, a silo is unreachable, a call timed out) are retried with
 /// exponential backoff and jitter, without a count limit: the caller's token ends the retries when the attempt's lease
-/// is certainly lost. Program errors (anything else) are not retried.
+/// is certainly lost. Which failures are transient is <see cref="TransientGrainCalls.IsTransient"/>, the CLI's rule too;
+/// program errors (anything else) are not retried.
 /// </summary>
 public static class GrainCallRetry
 {
-    /// <summary>True for failures worth retrying: Orleans runtime and storage-provider errors, timeouts.</summary>
-    public static bool IsTransient(Exception e) => e is OrleansException or TimeoutException;
-
     /// <summary>The pipeline (exponential backoff from 200 ms, at most 5 s apart, jittered; every 10th retry is logged).</summary>
     public static ResiliencePipeline Create(ILogger logger) => new ResiliencePipelineBuilder()
         .AddRetry(new RetryStrategyOptions
         {
-            ShouldHandle = new PredicateBuilder().Handle<Exception>(IsTransient),
+            ShouldHandle = new PredicateBuilder().Handle<Exception>(TransientGrainCalls.IsTransient),
             BackoffType = DelayBackoffType.Exponential,
             UseJitter = true,
             Delay = TimeSpan.FromMilliseconds(200),

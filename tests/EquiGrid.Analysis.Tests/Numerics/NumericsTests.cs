@@ -49,6 +49,19 @@ public class NumericsTests
     }
 
     [Fact]
+    public void A_constant_side_has_no_correlation_and_no_r_squared()
+    {
+        var x = new[] { 1.0, 2.0, 3.0, 4.0 };
+        var flat = new[] { 2.0, 2.0, 2.0, 2.0 };
+        Assert.True(double.IsNaN(Statistics.Pearson(x, flat)));
+        Assert.True(double.IsNaN(Statistics.Spearman(flat, x)));
+        Assert.True(double.IsNaN(Statistics.RSquared(flat, x)));
+        Assert.True(double.IsNaN(Statistics.RSquared(flat, flat)));
+        Assert.Equal(-1.0, Statistics.Pearson(x, x.Select(v => -3 * v).ToArray()), 12);
+        Assert.Throws<ArgumentException>(() => Statistics.Pearson(x, flat[..3]));
+    }
+
+    [Fact]
     public void Kmeans_recovers_well_separated_clusters()
     {
         var (x, labels) = SyntheticData.GaussianClusters(4, 40, 5, 30, seed: 2);

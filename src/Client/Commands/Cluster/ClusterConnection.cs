@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Net;
-using System.Text.Json;
 using EquiGrid.Grains.Security;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -32,9 +32,9 @@ internal sealed class ClusterConnection
     /// <summary>Connects and returns a started client host (dispose it to disconnect).</summary>
     public static async Task<IHost> ConnectAsync(ParseResult parse, CancellationToken ct)
     {
-        var fromFile = await ReadConfigFileAsync(parse, ct);
-        var gateway = parse.GetValue(Gateway) ?? Environment.GetEnvironmentVariable("EQUIGRID_GATEWAY") ?? fromFile?.GetValueOrDefault("gateway") ?? "127.0.0.1:30000";
-        var token = parse.GetValue(Token) ?? Environment.GetEnvironmentVariable(ClusterToken.EnvironmentVariable) ?? fromFile?.GetValueOrDefault("token");
+        var settings = Settings(parse, ("gateway", Gateway), ("token", Token));
+        var gateway = settings["gateway"] ?? "127.0.0.1:30000";
+        var token = settings["token"];
         var endpoints = gateway.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseEndpoint).ToArray();
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
@@ -66,24 +66,40 @@ internal sealed class ClusterConnection
     }
 
     /// <summary>
-    /// The config file's keys (<c>gateway</c>, <c>token</c>, <c>blob</c>, <c>container</c>), or null when there is no
-    /// file: <c>--config</c>, else EQUIGRID_CONFIG, else ~/.config/equigrid/cluster.json.
+    /// The connection settings under the config file's keys (<c>gateway</c>, <c>token</c>, <c>blob</c>, <c>container</c>),
+    /// each from the first of: its flag in <paramref name="flags"/>, its environment variable, the config file
+    /// (<c>--config</c>, else EQUIGRID_CONFIG, else ~/.config/equigrid/cluster.json; none is fine).
     /// </summary>
-    public static async Task<Dictionary<string, string>?> ReadConfigFileAsync(ParseResult parse, CancellationToken ct)
+    /// <exception cref="InvalidDataException">The config file is not a JSON object (names the file and the expected form).</exception>
+    public static IConfiguration Settings(ParseResult parse, params (string Key, Option<string?> Flag)[] flags)
     {
-        var file = parse.GetValue(Config) ?? Environment.GetEnvironmentVariable("EQUIGRID_CONFIG")
-                   ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "equigrid", "cluster.json");
-        if (!File.Exists(file)) return null;
+        var file = Path.GetFullPath(parse.GetValue(Config) ?? Environment.GetEnvironmentVariable("EQUIGRID_CONFIG")
+                   ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "equigrid", "cluster.json"));
+        // Later sources win. The environment layer is spelled out because the variables are not named after the
+        // file's keys (EQUIGRID_BLOB_CONNECTION is "blob"), and no other EQUIGRID_* variable is a connection setting.
+        var builder = new ConfigurationBuilder()
+            .AddJsonFile(file, optional: true, reloadOnChange: false)
+            .AddInMemoryCollection(EnvironmentVariables
+                .Select(v => KeyValuePair.Create(v.Key, Environment.GetEnvironmentVariable(v.Variable)))
+                .Where(v => v.Value is not null))
+            .AddInMemoryCollection(flags
+                .Select(f => KeyValuePair.Create(f.Key, parse.GetValue(f.Flag)))
+                .Where(f => f.Value is not null));
         try
         {
-            return JsonSerializer.Deserialize<Dictionary<string, string>>(await File.ReadAllTextAsync(file, ct))
-                   ?? throw new InvalidDataException($"{file}: expected {{\"gateway\": \"host:port\", \"token\": \"...\"}}");
+            return builder.Build();
         }
-        catch (JsonException e)
+        catch (InvalidDataException e)
         {
-            throw new InvalidDataException($"{file}: not a JSON object of strings ({e.Message}); expected {{\"gateway\": \"host:port\", \"token\": \"...\", \"blob\": \"...\"}}");
+            throw new InvalidDataException($"{file}: not a JSON object of strings ({FirstLine(e.GetBaseException().Message)}); expected {{\"gateway\": \"host:port\", \"token\": \"...\", \"blob\": \"...\"}}", e);
         }
     }
+
+    /// <summary>The environment variable of each setting that has one.</summary>
+    private static readonly (string Key, string Variable)[] EnvironmentVariables =
+        [("gateway", "EQUIGRID_GATEWAY"), ("token", ClusterToken.EnvironmentVariable), ("blob", PullCommand.BlobEnvironmentVariable)];
+
+    private static string FirstLine(string text) => text.Split('\n', 2)[0].Trim();
 
     /// <summary>The grain factory of a connected client host.</summary>
     public static IGrainFactory Grains(IHost host) => host.Services.GetRequiredService<IClusterClient>();

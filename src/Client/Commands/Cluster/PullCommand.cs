@@ -35,10 +35,10 @@ public static class PullCommand
             ResultsLayout.StudyPrefix(id); // a malformed id is a usage error before anything is contacted
             var claimsFile = parse.GetValue(studyFile);
             if (claimsFile is not null && !File.Exists(claimsFile)) throw new UserInputException($"--study: '{claimsFile}' does not exist");
-            var file = await ClusterConnection.ReadConfigFileAsync(parse, ct);
-            var connection = parse.GetValue(blob) ?? Environment.GetEnvironmentVariable(BlobEnvironmentVariable) ?? file?.GetValueOrDefault("blob")
+            var settings = ClusterConnection.Settings(parse, ("blob", blob), ("container", container));
+            var connection = settings["blob"]
                 ?? throw new UserInputException($"no blob connection string: give --blob, set {BlobEnvironmentVariable}, or add \"blob\" to the config file (the silos' EquiGrid:BlobConnectionString)");
-            var name = parse.GetValue(container) ?? file?.GetValueOrDefault("container") ?? new Silo.Hosting.SiloSettings().BlobContainer;
+            var name = settings["container"] ?? new Silo.Hosting.SiloSettings().BlobContainer;
             var store = new BlobResultsStore(connection, name, maxRetries: 2);
             string folder;
             ResultsTransfer got;
