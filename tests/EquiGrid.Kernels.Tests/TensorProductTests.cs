@@ -98,6 +98,8 @@ public class TensorProductTests
         new object[] { "17x0e+9x1o", "1x0e+11x1o", "5x0e+13x1o+3x1e+9x2e" },
         new object[] { "1x2e+1x3o", "20x1o+3x2e", "19x1e+2x2o+33x3e" },
         new object[] { "64x0e", "0e+1o+2e", "12x0e+12x1o+12x2e" },
+        // Odd first-input multiplicities and two 8-channel output slices: the single-copy float kernel's edge cases.
+        new object[] { "5x0e+3x1o+7x2e", "0e+1o+2e", "8x0e+16x1o+8x2e" },
     };
 
     [Theory]
@@ -147,6 +149,7 @@ public class TensorProductTests
         // cannot make those fail; this test makes sure the generic code stays covered.
         CpuKernelSwitches.AvxWeightGradients = false;
         CpuKernelSwitches.CoupleRuns = false;
+        CpuKernelSwitches.SingleCopyFloat = false;
         try
         {
             FastKernelMatchesTheReferenceInDoubleAndFloat(in1, in2, output);
@@ -155,7 +158,20 @@ public class TensorProductTests
         {
             CpuKernelSwitches.AvxWeightGradients = true;
             CpuKernelSwitches.CoupleRuns = true;
+            CpuKernelSwitches.SingleCopyFloat = true;
         }
+    }
+
+    [Theory]
+    [InlineData("8x0e+8x1o+8x2e", "0e+1o+2e", "8x0e+8x1o+8x2e", true)]
+    [InlineData("5x0e+3x1o+7x2e", "0e+1o+2e", "8x0e+16x1o+8x2e", true)]
+    [InlineData("64x0e", "0e+1o+2e", "12x0e+12x1o+12x2e", false)] // 12 output channels: not a multiple of 8
+    [InlineData("17x0e+9x1o", "1x0e+11x1o", "5x0e+13x1o+3x1e+9x2e", false)] // 11 copies of the second input's 1o
+    public void SingleCopyFloatKernelServesExactlyTheQualifyingPlans(string in1, string in2, string output, bool qualifies)
+    {
+        var tp = TensorProduct.FullyConnected(Irreps.Parse(in1), Irreps.Parse(in2), Irreps.Parse(output));
+        bool cpu = System.Runtime.Intrinsics.X86.Fma.IsSupported && System.Runtime.Intrinsics.X86.Avx2.IsSupported;
+        Assert.Equal(qualifies && cpu, SingleCopyFloatKernel.TryCreate(tp.Plan) is not null);
     }
 
     [Fact]

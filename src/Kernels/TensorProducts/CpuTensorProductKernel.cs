@@ -13,6 +13,12 @@ internal static class CpuKernelSwitches
 
     /// <summary>Group non-zeros into (k, i) runs when the second input has multiplicity 1 (on by default).</summary>
     public static bool CoupleRuns { get; set; } = true;
+
+    /// <summary>
+    /// Run float tensor products whose second input has multiplicity 1 with <see cref="SingleCopyFloatKernel"/> (on by
+    /// default; off: the generic per-row kernel below).
+    /// </summary>
+    public static bool SingleCopyFloat { get; set; } = true;
 }
 
 /// <summary>
@@ -118,13 +124,13 @@ internal sealed unsafe class CpuTensorProductKernel<T> where T : unmanaged, INum
     private int Rows(int x1, int x2, int w, int o, string outName) =>
         RowCounter is not null ? RowCounter(x1, x2, w, o, outName) : throw new InvalidOperationException("kernel has no row counter");
 
-    private static void CheckSame(int length, int expected, string name, string like)
+    internal static void CheckSame(int length, int expected, string name, string like)
     {
         if (length != expected)
             throw new ArgumentException($"{name} has {length} values but {like} has {expected}: a gradient has its input's shape", name);
     }
 
-    private static void ForRows(int rows, int threads, Action<int, int> body)
+    internal static void ForRows(int rows, int threads, Action<int, int> body)
     {
         threads = Math.Max(1, Math.Min(threads, Environment.ProcessorCount));
         // A few chunks per thread balance uneven progress; chunks are contiguous so each thread streams its rows.

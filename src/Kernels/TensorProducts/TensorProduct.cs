@@ -19,6 +19,7 @@ public sealed class TensorProduct
     private readonly Lazy<TensorProductPlan> _plan;
     private readonly Lazy<CpuTensorProductKernel<float>> _cpuFloat;
     private readonly Lazy<CpuTensorProductKernel<double>> _cpuDouble;
+    private readonly Lazy<SingleCopyFloatKernel?> _singleCopyFloat;
 
     /// <summary>
     /// Builds a tensor product from explicit instructions, validating each against the selection rules
@@ -52,6 +53,7 @@ public sealed class TensorProduct
         _plan = new(() => TensorProductPlan.Build(this));
         _cpuFloat = new(() => new CpuTensorProductKernel<float>(_plan.Value) { RowCounter = CountRows });
         _cpuDouble = new(() => new CpuTensorProductKernel<double>(_plan.Value) { RowCounter = CountRows });
+        _singleCopyFloat = new(() => SingleCopyFloatKernel.TryCreate(_plan.Value));
     }
 
     /// <summary>
@@ -98,8 +100,13 @@ public sealed class TensorProduct
     public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
 
     /// <summary>Forward pass for <c>rows</c> rows: x1 [rows, in1.Dim], x2 [rows, in2.Dim], weights [rows, WeightNumel] -> output [rows, out.Dim] (overwritten).</summary>
-    public void Forward(ReadOnlySpan<float> x1, ReadOnlySpan<float> x2, ReadOnlySpan<float> weights, Span<float> output) =>
-        _cpuFloat.Value.Forward(x1, x2, weights, output, MaxDegreeOfParallelism);
+    public void Forward(ReadOnlySpan<float> x1, ReadOnlySpan<float> x2, ReadOnlySpan<float> weights, Span<float> output)
+    {
+        if (CpuKernelSwitches.SingleCopyFloat && _singleCopyFloat.Value is { } fast)
+            fast.Forward(x1, x2, weights, output, CountRows(x1.Length, x2.Length, weights.Length, output.Length, "output"), MaxDegreeOfParallelism);
+        else
+            _cpuFloat.Value.Forward(x1, x2, weights, output, MaxDegreeOfParallelism);
+    }
 
     /// <inheritdoc cref="Forward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>
     public void Forward(ReadOnlySpan<double> x1, ReadOnlySpan<double> x2, ReadOnlySpan<double> weights, Span<double> output) =>
@@ -110,8 +117,19 @@ public sealed class TensorProduct
     /// inputs). Every row is independent, so the result does not depend on the thread count.
     /// </summary>
     public void Backward(ReadOnlySpan<float> x1, ReadOnlySpan<float> x2, ReadOnlySpan<float> weights, ReadOnlySpan<float> gradOutput,
-        Span<float> gradX1, Span<float> gradX2, Span<float> gradWeights) =>
-        _cpuFloat.Value.Backward(x1, x2, weights, gradOutput, gradX1, gradX2, gradWeights, MaxDegreeOfParallelism);
+        Span<float> gradX1, Span<float> gradX2, Span<float> gradWeights)
+    {
+        if (CpuKernelSwitches.SingleCopyFloat && _singleCopyFloat.Value is { } fast)
+        {
+            int rows = CountRows(x1.Length, x2.Length, weights.Length, gradOutput.Length, "gradOutput");
+            CpuTensorProductKernel<float>.CheckSame(gradX1.Length, x1.Length, "gradX1", "x1");
+            CpuTensorProductKernel<float>.CheckSame(gradX2.Length, x2.Length, "gradX2", "x2");
+            CpuTensorProductKernel<float>.CheckSame(gradWeights.Length, weights.Length, "gradWeights", "weights");
+            fast.Backward(x1, x2, weights, gradOutput, gradX1, gradX2, gradWeights, rows, MaxDegreeOfParallelism);
+        }
+        else
+            _cpuFloat.Value.Backward(x1, x2, weights, gradOutput, gradX1, gradX2, gradWeights, MaxDegreeOfParallelism);
+    }
 
     /// <inheritdoc cref="Backward(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float})"/>
     public void Backward(ReadOnlySpan<double> x1, ReadOnlySpan<double> x2, ReadOnlySpan<double> weights, ReadOnlySpan<double> gradOutput,
