@@ -319,11 +319,11 @@ public class BallisticSoakTests(ITestOutputHelper output)
             return true;
         }
 
-        /// <summary>SIGKILLs the runner of <paramref name="target"/> (found by its trial id among its silo's children).</summary>
+        /// <summary>SIGKILLs the runner of <paramref name="target"/> (the child of its silo whose attempt file names the trial).</summary>
         private bool KillRunner(TrialSnapshot target)
         {
             if (!cluster.Silos.TryGetValue(LocalCluster.IndexOf(target.Node!), out var silo) || silo.HasExited) return false;
-            foreach (var pid in Signals.Children(silo.Id, target.TrialId))
+            foreach (var pid in Signals.Children(silo.Id, "EquiGrid.TrialRunner").Where(pid => Runs(pid, target.TrialId)))
             {
                 try
                 {
@@ -336,6 +336,16 @@ public class BallisticSoakTests(ITestOutputHelper output)
                 catch (Exception e) when (e is ArgumentException or InvalidOperationException) { } // it had just finished
             }
             return false;
+        }
+
+        // The runner's command line names its attempt file (RunnerAttempt), which names the trial.
+        private static bool Runs(int pid, string trialId)
+        {
+            var args = Signals.Arguments(pid);
+            int i = args.ToList().IndexOf("--attempt");
+            if (i < 0 || i + 1 >= args.Count) return false;
+            try { return ContractJson.Read<RunnerAttempt>(args[i + 1]).TrialId == trialId; }
+            catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException) { return false; } // the attempt just ended
         }
 
         private void Log(string what) => output.WriteLine($"{wall.Elapsed.TotalSeconds,6:F1} s: {what}");

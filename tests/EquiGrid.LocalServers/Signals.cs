@@ -40,6 +40,14 @@ public static partial class Signals
         catch (OperationCanceledException) { process.Kill(entireProcessTree: true); await process.WaitForExitAsync(); }
     }
 
+    /// <summary>The command-line arguments of process <paramref name="pid"/> (program first); empty when it is gone (Linux /proc).</summary>
+    public static IReadOnlyList<string> Arguments(int pid)
+    {
+        try { return File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries); }
+        catch (IOException) { return []; }
+        catch (UnauthorizedAccessException) { return []; }
+    }
+
     /// <summary>Ids of the live child processes of <paramref name="parentPid"/> whose command line contains <paramref name="marker"/> (Linux /proc).</summary>
     public static IReadOnlyList<int> Children(int parentPid, string marker)
     {
