@@ -18,6 +18,9 @@ public sealed class LocalCluster : IDisposable
     private readonly RedisServer _redis;
     private readonly string _blob;
     private readonly IReadOnlyDictionary<string, string> _extra;
+    // This cluster's own attempt folders: another cluster on this machine (a parallel test, another checkout's test
+    // run) may use the same cluster id and node names, and a starting worker empties its node's folder.
+    private readonly string _workDir = Path.Combine(Path.GetTempPath(), "equigrid-localcluster-" + Guid.NewGuid().ToString("N"));
 
     /// <summary>Orleans cluster and service id (also the blob container's suffix).</summary>
     public string ClusterId { get; }
@@ -52,7 +55,7 @@ public sealed class LocalCluster : IDisposable
             ["EquiGrid:Profile"] = "cluster", ["EquiGrid:Redis"] = _redis.Configuration,
             ["EquiGrid:BlobConnectionString"] = _blob, ["EquiGrid:BlobContainer"] = "equigrid-" + ClusterId.ToLowerInvariant(),
             ["EquiGrid:ClusterId"] = ClusterId, ["EquiGrid:ServiceId"] = ClusterId, ["EquiGrid:Token"] = Token,
-            ["EquiGrid:Worker:NodeName"] = $"silo{index}", ["EquiGrid:Worker:Threads"] = "1",
+            ["EquiGrid:Worker:NodeName"] = $"silo{index}", ["EquiGrid:Worker:Threads"] = "1", ["EquiGrid:Worker:WorkDir"] = _workDir,
             // Measuring each CPU's training rate would compete with the trials under test on a shared machine.
             ["EquiGrid:Worker:MeasureThroughput"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
@@ -116,6 +119,10 @@ public sealed class LocalCluster : IDisposable
         foreach (var s in Silos.Values) s.Dispose();
     }
 
-    /// <summary>Kills every silo.</summary>
-    public void Dispose() => KillAll();
+    /// <summary>Kills every silo and removes the cluster's attempt folders.</summary>
+    public void Dispose()
+    {
+        KillAll();
+        try { if (Directory.Exists(_workDir)) Directory.Delete(_workDir, true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
 }

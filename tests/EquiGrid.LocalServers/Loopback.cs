@@ -59,6 +59,10 @@ public static class Loopback
 /// <summary>An Azurite blob server in a temporary folder on a free loopback port; dispose to stop it and delete its data.</summary>
 public sealed class AzuriteServer : IAsyncDisposable
 {
+    // How long Node.js may take to start Azurite: seconds on a quiet machine, more than 30 s seen on 2 cores at load
+    // average 45 (a bound on waiting, not a timing check).
+    private static readonly TimeSpan StartPatience = TimeSpan.FromMinutes(2);
+
     private Process _process;
     private readonly string _dir;
     private readonly int _port;
@@ -78,7 +82,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         int port = Loopback.FreePort();
         Directory.CreateDirectory(dir);
         var process = Start(dir, port);
-        await Loopback.WaitForPort(port, TimeSpan.FromSeconds(30), process);
+        await Loopback.WaitForPort(port, StartPatience, process);
         return new AzuriteServer(process, dir, port);
     }
 
@@ -103,7 +107,7 @@ public sealed class AzuriteServer : IAsyncDisposable
         _process.Dispose();
         await Task.Delay(downtime);
         _process = Start(_dir, _port);
-        await Loopback.WaitForPort(_port, TimeSpan.FromSeconds(30), _process);
+        await Loopback.WaitForPort(_port, StartPatience, _process);
     }
 
     /// <inheritdoc />

@@ -45,7 +45,7 @@ public sealed class RedisServer : IDisposable
         _process = Process.Start(psi)!;
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        Loopback.WaitForPort(Port, TimeSpan.FromSeconds(20), _process).GetAwaiter().GetResult();
+        Loopback.WaitForPort(Port, TimeSpan.FromMinutes(1), _process).GetAwaiter().GetResult();
     }
 
     /// <summary>Kills the server (SIGKILL: clients see connections drop); its folder stays for <see cref="Start"/>.</summary>

@@ -1,10 +1,34 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 
 namespace EquiGrid.LocalServers;
 
 /// <summary>Process signals .NET does not send by itself.</summary>
-public static class Signals
+public static partial class Signals
 {
+    private const int SigInt = 2;
+
+    [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static partial int Kill(int pid, int signal);
+
+    /// <summary>Sends SIGINT, what Ctrl+C in a terminal sends (here to the one process, not its process group).</summary>
+    public static void Interrupt(int pid)
+    {
+        if (Kill(pid, SigInt) != 0) throw new InvalidOperationException($"kill({pid}, SIGINT) failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    /// <summary>True when process <paramref name="pid"/> no longer runs (gone, or a zombie waiting to be reaped) (Linux /proc).</summary>
+    public static bool IsGone(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
+        catch (IOException) { return true; }
+        catch (UnauthorizedAccessException) { return false; }
+    }
+
     /// <summary>Sends SIGTERM and waits up to <paramref name="patience"/> for the exit; SIGKILL after that.</summary>
     public static async Task TerminateAsync(Process process, TimeSpan patience)
     {

@@ -136,7 +136,8 @@ public sealed class TrialWorker(
 
     /// <summary>
     /// Attempt folders left by a previous run of this node (a SIGKILLed silo cannot clean up): the node name is unique
-    /// among live nodes, so nothing else uses its folder.
+    /// among the service's live nodes and the folder is per service (<see cref="WorkerSettings.WorkRoot"/>), so nothing
+    /// else uses it.
     /// </summary>
     private void RemoveLeftoverWork(string node)
     {
@@ -456,11 +457,7 @@ public sealed class TrialWorker(
         if (silo.Token is { } token) RequestContext.Set(ClusterToken.RequestContextKey, token);
     }
 
-    private string WorkRoot(string node)
-    {
-        var safe = string.Concat(node.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
-        return Path.Combine(W.WorkDir ?? Path.Combine(Path.GetTempPath(), "equigrid-work"), safe);
-    }
+    private string WorkRoot(string node) => W.WorkRoot(silo.ServiceId, node);
 
     private string StoreArgument() => silo.Profile == "cluster"
         ? "blob:" + silo.BlobContainer

@@ -15,7 +15,7 @@ public sealed class WorkerSettings
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>Path of EquiGrid.TrialRunner.dll; default: next to the host's assemblies.</summary>
     public string? RunnerPath { get; set; }
-    /// <summary>Folder for attempt working files (spec, result).</summary>
+    /// <summary>Folder for attempt working files (spec, result); default: <c>TEMP/equigrid-work/SERVICE</c>.</summary>
     public string? WorkDir { get; set; }
     /// <summary>
     /// Folder under which each finished trial writes its analysis folder (<c>STUDY/TRIAL/</c>: result.json,
@@ -37,6 +37,21 @@ public sealed class WorkerSettings
     /// null: on the cluster profile only, where placement compares nodes.
     /// </summary>
     public bool? MeasureThroughput { get; set; }
+
+    /// <summary>
+    /// The folder holding this node's attempt folders: <c>WorkDir/NODE</c>. A worker removes what it finds there when it
+    /// starts (leftovers of a SIGKILLed predecessor), so the folder must belong to this node alone: node names are
+    /// unique within a cluster only, so the default folder is per service (two clusters on one host, each with a
+    /// "silo0", would otherwise delete each other's running attempts).
+    /// </summary>
+    public string WorkRoot(string serviceId, string node) =>
+        Path.Combine(WorkDir ?? Path.Combine(Path.GetTempPath(), "equigrid-work", SafeName(serviceId)), SafeName(node));
+
+    private static string SafeName(string name)
+    {
+        var safe = string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_'));
+        return safe.Trim('.').Length == 0 ? "_" + safe.Length : safe; // never "", "." or ".."
+    }
 }
 
 /// <summary>One declared accelerator (section "EquiGrid:Worker:Accelerators:N").</summary>
