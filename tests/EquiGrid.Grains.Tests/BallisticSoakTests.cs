@@ -37,7 +37,7 @@ public class BallisticSoakTests(ITestOutputHelper output)
 
     private static readonly SoakPlan Short = new("short", ["0,1"], 3, 64, TrialSeconds: 30,
         MinGapSeconds: 3, MaxGapSeconds: 6, FloorGapSeconds: 2, MinKills: 3, MaxKills: 3, Limit: TimeSpan.FromMinutes(5));
-    private static readonly SoakPlan Full = new("full", ["0,1", "0,1,2"], 6, 160, TrialSeconds: 50,
+    private static readonly SoakPlan Full = new("full", ["0,1", "0,1,2"], 6, 160, TrialSeconds: 80,
         MinGapSeconds: 20, MaxGapSeconds: 60, FloorGapSeconds: 5, MinKills: 3, MaxKills: null, Limit: TimeSpan.FromMinutes(8));
 
     /// <summary>Leases short enough that a killed node costs seconds; Redis stays down for less than a lease.</summary>
