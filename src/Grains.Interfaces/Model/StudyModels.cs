@@ -15,7 +15,7 @@ public sealed record StudyDefinition
     [Id(2)] public int MaxAttempts { get; init; } = 3;
     /// <summary>Values shared by every trial (the grid overrides the fields it names).</summary>
     [Id(3)] public required TrialSpec Base { get; init; }
-    /// <summary>Grid axes in file order: field name (see <see cref="Studies.TrialFields"/>) and its values as text.</summary>
+    /// <summary>Grid axes in file order: field name (see <see cref="TrialFields"/>) and its values as text.</summary>
     [Id(4)] public required IReadOnlyList<GridAxis> Axes { get; init; }
     /// <summary>Free text shown in reports.</summary>
     [Id(5)] public string? Description { get; init; }
@@ -28,7 +28,7 @@ public sealed record StudyDefinition
     [Id(7)] public IReadOnlyList<StudyClaim> Claims { get; init; } = [];
 }
 
-/// <summary>One explicit trial row: trial field names (see <see cref="Studies.TrialFields"/>, or "extra.KEY") and values as text.</summary>
+/// <summary>One explicit trial row: trial field names (see <see cref="TrialFields"/>, or "extra.KEY") and values as text.</summary>
 [GenerateSerializer, Immutable, Alias("equigrid.TrialRow")]
 public sealed record TrialRow([property: Id(0)] IReadOnlyDictionary<string, string> Fields);
 
