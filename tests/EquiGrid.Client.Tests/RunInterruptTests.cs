@@ -81,11 +81,13 @@ public class RunInterruptTests(ITestOutputHelper output)
                 Assert.Equal(130, await rerun.ExitCode(TimeSpan.FromMinutes(1)));
             }
             output.WriteLine($"interrupted at step {interruptedAt}; the rerun wrote {string.Join(", ", written)}");
-            // The long trial resumed: no checkpoint of the rerun is at or before the step it was interrupted at (training
-            // from scratch would have written step 5 first).
+            // The long trial resumed: no checkpoint of the rerun is before the step it was interrupted at (training from
+            // scratch would have written step 5 first). The trial grain's committed list decides the resume point, and the
+            // interrupt may cut the newest checkpoint's commit: the rerun then resumes one checkpoint earlier and writes
+            // that step again.
             var steps = written.Where(w => w.StartsWith(Long + Path.DirectorySeparatorChar, StringComparison.Ordinal)).Select(Step).ToList();
             Assert.NotEmpty(steps);
-            Assert.All(steps, s => Assert.True(s > interruptedAt, $"the rerun checkpointed step {s}, at or before step {interruptedAt} where it was interrupted: it did not resume"));
+            Assert.All(steps, s => Assert.True(s >= interruptedAt, $"the rerun checkpointed step {s}, before step {interruptedAt} where it was interrupted: it did not resume"));
             // The completed trial was not trained again: no checkpoint of a later attempt, its result untouched.
             Assert.DoesNotContain(written, w => w.StartsWith(Short + Path.DirectorySeparatorChar, StringComparison.Ordinal));
             Assert.Equal(shortResultBytes, await File.ReadAllBytesAsync(shortResult));
