@@ -44,33 +44,33 @@ public sealed class TrialMetrics
         var result = trial.File_(TrialDirectory.ResultFile);
         if (File.Exists(result))
         {
-            var json = LooseJson.ReadObject(result);
+            var json = ReadObject(result);
             foreach (var (key, value) in json)
-                if (Number(value) is { } v) final[Snake(key)] = v;
-            if (LooseJson.Get(json, "spec") is JsonObject spec) epochs = (int?)LooseJson.Number(spec, "epochs");
+                if (Number(value) is { } v) final[key] = v;
+            if (json["spec"] is JsonObject spec) epochs = (int?)Number(spec["epochs"]);
         }
         var utilisation = trial.File_(TrialDirectory.UtilisationFile);
         if (File.Exists(utilisation))
         {
-            var json = LooseJson.ReadObject(utilisation);
+            var json = ReadObject(utilisation);
             foreach (var (key, value) in json)
             {
-                if (Snake(key) == "snapshots") continue;
-                Flatten(Snake(key), value, final, top: true);
+                if (key == "snapshots") continue;
+                Flatten(key, value, final, top: true);
             }
-            if (LooseJson.Get(json, "snapshots") is JsonArray snaps)
+            if (json["snapshots"] is JsonArray snaps)
                 foreach (var s in snaps.OfType<JsonObject>())
                 {
-                    var fraction = LooseJson.Number(s, "fraction");
-                    var epoch = (int?)LooseJson.Number(s, "epoch");
+                    var fraction = Number(s["fraction"]);
+                    var epoch = (int?)Number(s["epoch"]);
                     if (fraction is null || epoch is null) continue;
-                    var layer = LooseJson.Text(s, "layer") ?? "final";
-                    var prefix = layer == "final" ? "" : Snake(layer) + ".";
+                    var layer = Text(s["layer"]) ?? "final";
+                    var prefix = layer == "final" ? "" : layer + ".";
                     var existing = snapshots.FirstOrDefault(x => x.Item2 == epoch);
                     var values = existing.Item3 ?? new Dictionary<string, double>(StringComparer.Ordinal);
                     if (existing.Item3 is null) snapshots.Add((fraction.Value, epoch.Value, values));
                     foreach (var (key, value) in s)
-                        if (Snake(key) is not ("epoch" or "epochs" or "fraction" or "layer")) Flatten(prefix + Snake(key), value, values, top: true);
+                        if (key is not ("epoch" or "epochs" or "fraction" or "layer")) Flatten(prefix + key, value, values, top: true);
                 }
         }
         return new TrialMetrics(final, snapshots, epochs);
@@ -121,21 +121,21 @@ public sealed class TrialMetrics
         switch (node)
         {
             case JsonObject o:
-                foreach (var (k, v) in o) Flatten($"{name}.{Snake(k)}", v, into, false);
+                foreach (var (k, v) in o) Flatten($"{name}.{k}", v, into, false);
                 break;
             case JsonArray a:
                 foreach (var item in a.OfType<JsonObject>())
                 {
-                    if (LooseJson.Number(item, "l") is { } l)
+                    if (Number(item["l"]) is { } l)
                     {
                         // A list of per-order entries: "blocks" at the top is the embedding itself (l1.x), elsewhere prefixed.
                         var prefix = (top && name == "blocks") ? $"l{(int)l}" : name.EndsWith(".blocks", StringComparison.Ordinal) ? $"{name[..^".blocks".Length]}.l{(int)l}" : $"{name}.l{(int)l}";
                         foreach (var (k, v) in item)
-                            if (Snake(k) != "l") Flatten($"{prefix}.{Snake(k)}", v, into, false);
+                            if (k != "l") Flatten($"{prefix}.{k}", v, into, false);
                     }
-                    else if (LooseJson.Text(item, "layer") is { } layer && LooseJson.Number(item, "value") is { } value)
+                    else if (Text(item["layer"]) is { } layer && Number(item["value"]) is { } value)
                     {
-                        into[$"{name}.{Snake(layer)}"] = value;
+                        into[$"{name}.{layer}"] = value;
                     }
                 }
                 break;
@@ -153,16 +153,18 @@ public sealed class TrialMetrics
         return null;
     }
 
-    // result.json is written in snake_case by the CLI and in PascalCase/camelCase by other writers: one spelling for names.
-    private static string Snake(string key)
+    private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var t) ? t : null;
+
+    // result.json and utilisation.json are written by the contracts' and the analysis' serializers, in snake_case.
+    private static JsonObject ReadObject(string path)
     {
-        if (key.All(c => !char.IsUpper(c))) return key;
-        var sb = new System.Text.StringBuilder();
-        for (int i = 0; i < key.Length; i++)
+        try
         {
-            if (char.IsUpper(key[i]) && i > 0 && key[i - 1] != '_') sb.Append('_');
-            sb.Append(char.ToLower(key[i], CultureInfo.InvariantCulture));
+            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: expected a JSON object at the top level");
         }
-        return sb.ToString();
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"{path}: invalid JSON ({e.Message.Split('.')[0]})");
+        }
     }
 }

@@ -53,19 +53,41 @@ public sealed class TrialDirectory
     /// <summary>The embedding export folder.</summary>
     public string EmbeddingsPath => File_(EmbeddingsFolder);
 
-    /// <summary>result.json, or null when absent.</summary>
-    public TrialResultInfo? LoadResult() => File.Exists(File_(ResultFile)) ? TrialResultInfo.Load(File_(ResultFile)) : null;
+    /// <summary>result.json (the trainer's <see cref="TrialResult"/>, in the contracts' JSON), or null when absent.</summary>
+    public TrialResult? LoadResult() => File.Exists(File_(ResultFile)) ? ContractJson.Read<TrialResult>(File_(ResultFile)) : null;
 
-    /// <summary>Learning curve: metrics.jsonl when present, else result.json's epochs.</summary>
-    public IReadOnlyList<EpochPoint> LoadCurve(TrialResultInfo? result)
+    /// <summary>Learning curve: the epoch lines of metrics.jsonl when present, else result.json's epochs.</summary>
+    public IReadOnlyList<EpochMetrics> LoadCurve(TrialResult? result)
     {
         if (File.Exists(File_(MetricsFile)))
         {
-            var pts = TrialResultInfo.LoadMetricsJsonl(File_(MetricsFile));
-            if (pts.Count > 0) return pts;
+            var epochs = LoadMetrics(File_(MetricsFile));
+            if (epochs.Count > 0) return epochs;
         }
-        return result?.Curve ?? Array.Empty<EpochPoint>();
+        return result?.Epochs ?? [];
     }
+
+    /// <summary>
+    /// The epoch lines (<c>"type":"epoch"</c>) of a trainer's metrics.jsonl, by epoch (the last line of an epoch wins);
+    /// other lines (the test line) are skipped. A line that is not JSON is an error naming the file and line.
+    /// </summary>
+    public static IReadOnlyList<EpochMetrics> LoadMetrics(string path)
+    {
+        var epochs = new SortedDictionary<int, EpochMetrics>();
+        int lineNo = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(line)) continue;
+            var kind = ContractJson.Deserialize<MetricsLine>(line, $"{path}: line {lineNo}");
+            if (kind.Type != "epoch") continue;
+            var epoch = ContractJson.Deserialize<EpochMetrics>(line, $"{path}: line {lineNo}");
+            epochs[epoch.Epoch] = epoch;
+        }
+        return epochs.Values.ToList();
+    }
+
+    private sealed record MetricsLine(string? Type);
 
     /// <summary>The embedding export (throws with the reason when it is missing or malformed).</summary>
     public EmbeddingSet LoadEmbeddings() => EmbeddingExport.Load(EmbeddingsPath);

@@ -1,4 +1,3 @@
-using EquiGrid.Analysis.Data;
 using ScottPlot;
 
 namespace EquiGrid.Analysis.Figures;
@@ -7,7 +6,7 @@ namespace EquiGrid.Analysis.Figures;
 public static class LearningCurves
 {
     /// <summary>Builds the plot; trials with no epochs are skipped.</summary>
-    public static Plot Create(IReadOnlyList<(string Trial, IReadOnlyList<EpochPoint> Curve)> curves)
+    public static Plot Create(IReadOnlyList<(string Trial, IReadOnlyList<EpochMetrics> Curve)> curves)
     {
         var plot = new Plot();
         plot.Title("Learning curves (normalised MSE)", 14);
@@ -27,10 +26,10 @@ public static class LearningCurves
                 s.LineWidth = 2;
                 s.MarkerSize = 0;
             }
-            var val = curve.Where(p => p.ValLoss is > 0).ToArray();
+            var val = curve.Where(p => p.ValLoss > 0).ToArray();
             if (val.Length > 0)
             {
-                var s = plot.Add.Scatter(val.Select(p => (double)p.Epoch + 1).ToArray(), val.Select(p => Math.Log10(p.ValLoss!.Value)).ToArray(), color);
+                var s = plot.Add.Scatter(val.Select(p => (double)p.Epoch + 1).ToArray(), val.Select(p => Math.Log10(p.ValLoss)).ToArray(), color);
                 s.LegendText = $"{trial} val";
                 // Validation: thin line with open markers (SVG export cannot draw dash patterns).
                 s.LineWidth = 1;

@@ -44,7 +44,7 @@ public static class ReportBuilder
 
         var rows = new List<StudyTableRow>();
         var summaries = new Dictionary<string, UtilisationSummary>();
-        var curves = new List<(string, IReadOnlyList<EpochPoint>)>();
+        var curves = new List<(string, IReadOnlyList<EpochMetrics>)>();
         var figures = new List<(string Section, string Caption, FigureFiles Files)>();
         var corners = new List<CornerMolecule>();
         var lsets = new SortedDictionary<string, (LSet LSet, int Hidden)>(StringComparer.Ordinal);

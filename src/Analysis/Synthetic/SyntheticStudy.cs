@@ -26,25 +26,24 @@ public static class SyntheticStudy
             Directory.CreateDirectory(dir);
             var set = SyntheticEmbeddings.Create(molecules, LSet.Parse(tr.LSet), tr.Hidden, tr.Encoding, seed + t);
             EmbeddingExport.Save(Path.Combine(dir, TrialDirectory.EmbeddingsFolder), set);
-            var epochs = new JsonArray();
+            var epochs = new List<EpochMetrics>();
             var lines = new List<string>();
             for (int e = 0; e < tr.Epochs; e++)
             {
                 double train = tr.TestMse * (1 + 4.0 / (e + 1)), val = tr.TestMse * (1.1 + 3.0 / (e + 1));
-                epochs.Add(new JsonObject { ["epoch"] = e, ["train_loss"] = train, ["val_loss"] = val, ["seconds"] = 1.0 });
-                lines.Add(new JsonObject { ["epoch"] = e, ["step"] = e * 10 + 5, ["train_loss"] = train * 1.2 }.ToJsonString());
-                lines.Add(new JsonObject { ["epoch"] = e, ["step"] = e * 10 + 10, ["train_loss"] = train, ["val_loss"] = val }.ToJsonString());
+                epochs.Add(new EpochMetrics(e, train, val, 1.0));
+                // The trainer's epoch line (Trainer.WriteEpoch): the epoch's metrics, a type and the step.
+                lines.Add(new JsonObject { ["type"] = "epoch", ["epoch"] = e, ["train_loss"] = train, ["val_loss"] = val, ["seconds"] = 1.0, ["step"] = e * 10 + 10 }.ToJsonString());
             }
-            var result = new JsonObject
+            ContractJson.Write(Path.Combine(dir, TrialDirectory.ResultFile), new TrialResult
             {
-                ["spec"] = new JsonObject { ["lset"] = tr.LSet, ["hidden"] = tr.Hidden, ["epochs"] = tr.Epochs, ["seed"] = seed + t },
-                ["parameters"] = 1000 * tr.Hidden * tr.LSet.Split(',').Length,
-                ["test_mse_normalized"] = tr.TestMse,
-                ["test_mae_ev"] = Math.Sqrt(tr.TestMse) * 10.3238 * 0.8,
-                ["test_rmse_ev"] = Math.Sqrt(tr.TestMse) * 10.3238,
-                ["epochs"] = epochs,
-            };
-            File.WriteAllText(Path.Combine(dir, TrialDirectory.ResultFile), result.ToJsonString());
+                Spec = new TrialSpec { LSet = tr.LSet, Hidden = tr.Hidden, Epochs = tr.Epochs, Seed = seed + t },
+                Parameters = 1000 * tr.Hidden * tr.LSet.Split(',').Length,
+                TestMseNormalized = tr.TestMse,
+                TestMaeEv = Math.Sqrt(tr.TestMse) * 10.3238 * 0.8,
+                TestRmseEv = Math.Sqrt(tr.TestMse) * 10.3238,
+                Epochs = epochs,
+            });
             File.WriteAllLines(Path.Combine(dir, TrialDirectory.MetricsFile), lines);
         }
         return folder;

@@ -73,12 +73,12 @@ public sealed record StudyTableRow
     public IReadOnlyList<PerLUtilisation> PerL { get; init; } = Array.Empty<PerLUtilisation>();
 
     /// <summary>Builds a row from a trial's result and (optional) utilisation summary.</summary>
-    public static StudyTableRow From(string trial, TrialResultInfo? result, UtilisationSummary? utilisation) => new()
+    public static StudyTableRow From(string trial, TrialResult? result, UtilisationSummary? utilisation) => new()
     {
         Trial = trial,
-        LSet = result?.LSet ?? LSetFromIrreps(utilisation?.Irreps),
-        Hidden = result?.Hidden,
-        Epochs = result?.Epochs,
+        LSet = result?.Spec.LSet ?? LSetFromIrreps(utilisation?.Irreps),
+        Hidden = result?.Spec.Hidden,
+        Epochs = result?.Spec.Epochs,
         Parameters = result?.Parameters,
         TestMseNormalized = result?.TestMseNormalized,
         TestMaeEv = result?.TestMaeEv,

@@ -105,7 +105,7 @@ public class ClaimEvaluatorTests
         var dir = Directory.CreateTempSubdirectory("eg-claims-").FullName;
         try
         {
-            File.WriteAllText(Path.Combine(dir, "result.json"), """{"spec": {"lset": "0,1", "hidden": 8, "epochs": 10}, "parameters": 1234, "test_mse_normalized": 0.21, "epochs": [{"epoch": 0, "train_loss": 1}]}""");
+            File.WriteAllText(Path.Combine(dir, "result.json"), """{"spec": {"l_set": "0,1", "hidden": 8, "epochs": 10}, "parameters": 1234, "test_mse_normalized": 0.21, "epochs": [{"epoch": 0, "train_loss": 1, "val_loss": 1, "seconds": 1}]}""");
             File.WriteAllText(Path.Combine(dir, "utilisation.json"), """
                 {"trial": "t", "joint_knn_r2": 0.5,
                  "blocks": [{"l": 0, "structure_knn_r2": 0.7, "ablation": [{"layer": "block_1", "value": 0.3}]},

@@ -84,23 +84,33 @@ public class DataTests
     }
 
     [Fact]
-    public void Result_json_is_read_in_any_key_spelling_and_metrics_jsonl_gives_epoch_points()
+    public void Result_json_is_the_trainer_contract_and_metrics_jsonl_gives_its_epoch_lines()
     {
         var dir = Temp();
         var p = Path.Combine(dir, "result.json");
-        File.WriteAllText(p, """{"Spec": {"LSet": "0,3,4", "Hidden": 16, "Epochs": 30}, "Parameters": 123, "TestMseNormalized": 0.5, "testMaeEv": 1.25, "test_rmse_ev": 2}""");
-        var r = TrialResultInfo.Load(p);
-        Assert.Equal(("0,3,4", 16, 30, 123L), (r.LSet, r.Hidden!.Value, r.Epochs!.Value, r.Parameters!.Value));
-        Assert.Equal((0.5, 1.25, 2.0), (r.TestMseNormalized!.Value, r.TestMaeEv!.Value, r.TestRmseEv!.Value));
+        ContractJson.Write(p, new TrialResult
+        {
+            Spec = new TrialSpec { LSet = "0,3,4", Hidden = 16, Epochs = 30 }, Parameters = 123, TestMseNormalized = 0.5, TestMaeEv = 1.25, TestRmseEv = 2,
+        });
+        var r = new TrialDirectory(dir).LoadResult()!;
+        Assert.Equal(("0,3,4", 16, 30, 123L), (r.Spec.LSet, r.Spec.Hidden, r.Spec.Epochs, r.Parameters));
+        Assert.Equal((0.5, 1.25, 2.0), (r.TestMseNormalized, r.TestMaeEv, r.TestRmseEv));
         var m = Path.Combine(dir, "metrics.jsonl");
-        File.WriteAllText(m, "{\"epoch\":0,\"train_loss\":2}\n{\"epoch\":0,\"train_loss\":1,\"val_loss\":1.5}\n\n{\"epoch\":1,\"train_loss\":0.5,\"val_loss\":0.7}\n");
-        var pts = TrialResultInfo.LoadMetricsJsonl(m);
-        Assert.Equal(2, pts.Count);
-        Assert.Equal(1.5, pts[0].ValLoss);
+        // Epoch lines as the trainer writes them; an epoch written twice keeps its last line; the test line is not an epoch.
+        File.WriteAllText(m, "{\"type\":\"epoch\",\"epoch\":0,\"train_loss\":2,\"val_loss\":3,\"seconds\":1,\"step\":5}\n" +
+                             "{\"type\":\"epoch\",\"epoch\":0,\"train_loss\":1,\"val_loss\":1.5,\"seconds\":1,\"step\":5}\n\n" +
+                             "{\"type\":\"epoch\",\"epoch\":1,\"train_loss\":0.5,\"val_loss\":0.7,\"seconds\":1,\"step\":10}\n" +
+                             "{\"type\":\"test\",\"mse\":0.4,\"mae_ev\":1,\"rmse_ev\":2}\n");
+        var epochs = TrialDirectory.LoadMetrics(m);
+        Assert.Equal(2, epochs.Count);
+        Assert.Equal(new EpochMetrics(0, 1, 1.5, 1), epochs[0]);
+        Assert.Equal(epochs, new TrialDirectory(dir).LoadCurve(r));
         File.WriteAllText(m, "{\"epoch\":0\n");
-        Assert.Contains("line 1", Assert.Throws<InvalidDataException>(() => TrialResultInfo.LoadMetricsJsonl(m)).Message);
+        Assert.Contains("line 1", Assert.Throws<InvalidDataException>(() => TrialDirectory.LoadMetrics(m)).Message);
+        File.Delete(m);
+        Assert.Empty(new TrialDirectory(dir).LoadCurve(r)); // no metrics.jsonl: result.json's epochs (none here)
         File.WriteAllText(p, """{"parameters": 1}""");
-        Assert.Contains("no 'spec'", Assert.Throws<InvalidDataException>(() => TrialResultInfo.Load(p)).Message);
+        Assert.Contains("not a TrialResult", Assert.Throws<InvalidDataException>(() => new TrialDirectory(dir).LoadResult()).Message);
     }
 
     [Fact]

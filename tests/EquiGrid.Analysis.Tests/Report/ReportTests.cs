@@ -118,8 +118,8 @@ public class ReportTests(ReportFixture fx) : IClassFixture<ReportFixture>
         Directory.CreateDirectory(trial);
         File.WriteAllText(Path.Combine(trial, "result.json"),
             """
-            {"spec": {"lset": "0,1,2", "hidden": 32, "epochs": 2}, "parameters": 1648034, "test_mse_normalized": 0.5,
-             "epochs": [{"epoch": 0, "train_loss": 1.0, "val_loss": 0.9}, {"epoch": 1, "train_loss": 0.6, "val_loss": 0.55}]}
+            {"spec": {"l_set": "0,1,2", "hidden": 32, "epochs": 2}, "parameters": 1648034, "test_mse_normalized": 0.5,
+             "epochs": [{"epoch": 0, "train_loss": 1.0, "val_loss": 0.9, "seconds": 1}, {"epoch": 1, "train_loss": 0.6, "val_loss": 0.55, "seconds": 1}]}
             """);
         var res = ReportBuilder.Build(trial, Path.Combine(dir, "out", "r.html"));
         var html = File.ReadAllText(res.Html);

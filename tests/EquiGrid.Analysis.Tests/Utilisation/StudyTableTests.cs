@@ -37,7 +37,7 @@ public class StudyTableTests
     [Fact]
     public void Rows_carry_result_and_per_l_cells_and_round_trip_as_snake_case_json()
     {
-        var result = new TrialResultInfo { LSet = "0,3", Hidden = 4, Epochs = 2, Parameters = 99, TestMseNormalized = 0.3, TestMaeEv = 1, TestRmseEv = 2 };
+        var result = new TrialResult { Spec = new TrialSpec { LSet = "0,3", Hidden = 4, Epochs = 2 }, Parameters = 99, TestMseNormalized = 0.3, TestMaeEv = 1, TestRmseEv = 2 };
         var table = new StudyTable("s", new[] { StudyTableRow.From("t", result, Summary()), StudyTableRow.From("u", null, null) });
         Assert.Equal(new[] { 0, 3 }, table.Orders);
         Assert.Equal(0.5, table.Rows[0].PerL[0].AblationMaxDelta);
