@@ -26,4 +26,6 @@ if (parse.Errors.Count > 0 && !args.Contains("--help") && !args.Contains("-h"))
     Console.Error.WriteLine("equigrid: run 'equigrid --help' for usage");
     return ExitCodes.Usage;
 }
-return await parse.InvokeAsync();
+// Ctrl+C cancels the verb; `run` then stops its embedded silo within RunCommand.StopGrace. The library's default
+// 2 s before it gives up on the verb would cut that stop short (a lease not handed back), so it waits a little longer.
+return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = EquiGrid.Client.Commands.Cluster.RunCommand.StopGrace + TimeSpan.FromSeconds(10) });

@@ -84,11 +84,18 @@ internal static class RunCommand
             }
             finally
             {
-                await host.StopAsync(CancellationToken.None);
+                // A graceful silo stop hands back leases and writes grain state, but must not hold Ctrl+C hostage: past
+                // StopGrace it is abandoned. Nothing committed is lost, and the next run on this data folder (same node
+                // name) releases what this one still held at once.
+                using var grace = new CancellationTokenSource(StopGrace);
+                await host.StopAsync(grace.Token);
             }
         }, ct));
         return cmd;
     }
+
+    /// <summary>How long `run` waits for its embedded silo to stop gracefully before it abandons the stop.</summary>
+    public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(20);
 
     private static int FreePort()
     {
