@@ -17,6 +17,22 @@ internal static class CliProcess
         return psi;
     }
 
+    /// <summary>
+    /// The same start info, but with SIGINT's default handling restored in the child (coreutils' <c>env
+    /// --default-signal=INT</c>, which then executes dotnet in place, so the process id is the CLI's). A test runner
+    /// started in the background by a non-interactive shell (nohup, CI) inherits SIGINT as ignored, and .NET leaves a
+    /// signal ignored at start-up ignored, so without this a test's Ctrl+C would never reach the CLI.
+    /// </summary>
+    public static ProcessStartInfo WithDefaultSigint(ProcessStartInfo psi)
+    {
+        if (!OperatingSystem.IsLinux()) return psi;
+        var wrapped = new ProcessStartInfo("env") { RedirectStandardOutput = psi.RedirectStandardOutput, RedirectStandardError = psi.RedirectStandardError };
+        wrapped.ArgumentList.Add("--default-signal=INT");
+        wrapped.ArgumentList.Add(psi.FileName);
+        foreach (var a in psi.ArgumentList) wrapped.ArgumentList.Add(a);
+        return wrapped;
+    }
+
     /// <summary>Runs to completion (or fails the test after <paramref name="timeoutMs"/>).</summary>
     public static (int Code, string Out, string Err) Run(int timeoutMs, params string[] args)
     {

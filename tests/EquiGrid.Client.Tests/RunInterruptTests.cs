@@ -126,7 +126,7 @@ public class RunInterruptTests(ITestOutputHelper output)
 
         public static CliRun Start(ITestOutputHelper output, params string[] args)
         {
-            var process = Process.Start(CliProcess.StartInfo(args))!;
+            var process = Process.Start(CliProcess.WithDefaultSigint(CliProcess.StartInfo(args)))!;
             var run = new CliRun(process, output);
             process.OutputDataReceived += (_, e) => { if (e.Data is not null) run.Stdout.Enqueue(e.Data); };
             process.ErrorDataReceived += (_, e) => { if (e.Data is not null) run.Stderr.Enqueue(e.Data); };
