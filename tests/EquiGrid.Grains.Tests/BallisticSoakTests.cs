@@ -35,7 +35,7 @@ public class BallisticSoakTests(ITestOutputHelper output)
     private sealed record SoakPlan(string Name, string[] LSets, int Seeds, int MaxMolecules, double TrialSeconds,
         int MinGapSeconds, int MaxGapSeconds, int FloorGapSeconds, int MinKills, int? MaxKills, TimeSpan Limit);
 
-    private static readonly SoakPlan Short = new("short", ["0,1"], 3, 64, TrialSeconds: 30,
+    private static readonly SoakPlan Short = new("short", ["0,1"], 3, 64, TrialSeconds: 60,
         MinGapSeconds: 3, MaxGapSeconds: 6, FloorGapSeconds: 2, MinKills: 3, MaxKills: 3, Limit: TimeSpan.FromMinutes(5));
     private static readonly SoakPlan Full = new("full", ["0,1", "0,1,2"], 6, 160, TrialSeconds: 80,
         MinGapSeconds: 20, MaxGapSeconds: 60, FloorGapSeconds: 5, MinKills: 3, MaxKills: null, Limit: TimeSpan.FromMinutes(8));
