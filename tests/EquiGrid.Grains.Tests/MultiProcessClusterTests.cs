@@ -166,7 +166,7 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
         using (var client = await cluster.ConnectAsync())
         {
             var study = client.Services.GetRequiredService<IClusterClient>().GetGrain<IStudyGrain>("restart");
-            await study.Submit(Study("restart", seeds: 2, epochs: 3)); // 4 trials on 3 single-slot workers
+            await study.Submit(Study("restart", seeds: 2, epochs: 6)); // 4 trials on 3 single-slot workers, long enough to be caught mid-training on a fast machine
             // Cut the power once some trials have finished and some are mid-training.
             var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
             while (true)
