@@ -97,6 +97,28 @@ public sealed class KernelAccelerator : IDisposable
         }
     }
 
+    /// <summary>
+    /// The CUDA device at <paramref name="deviceIndex"/> in <see cref="CudaDevices"/>' order (a node with several GPUs
+    /// measures each one).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No CUDA device with that index is usable.</exception>
+    public static KernelAccelerator CreateCuda(int deviceIndex)
+    {
+        var context = Context.Create(b => b.Cuda().CPU().Math(MathMode.Fast32BitOnly).Optimize(OptimizationLevel.O2));
+        try
+        {
+            int count = context.GetCudaDevices().Count;
+            if (deviceIndex < 0 || deviceIndex >= count)
+                throw new InvalidOperationException($"no CUDA device {deviceIndex} is available to ILGPU ({count} found)");
+            return new KernelAccelerator(context, context.CreateCudaAccelerator(deviceIndex));
+        }
+        catch
+        {
+            context.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>ILGPU's CPU accelerator (tests, and machines without a GPU).</summary>
     public static KernelAccelerator CreateCpu() => Create(AcceleratorPreference.Cpu);
 
