@@ -104,18 +104,20 @@ public sealed class KernelAccelerator : IDisposable
     /// <exception cref="InvalidOperationException">No CUDA device with that index is usable.</exception>
     public static KernelAccelerator CreateCuda(int deviceIndex)
     {
-        var context = Context.Create(b => b.Cuda().CPU().Math(MathMode.Fast32BitOnly).Optimize(OptimizationLevel.O2));
+        Context? context = null;
         try
         {
+            context = Context.Create(b => b.Cuda().CPU().Math(MathMode.Fast32BitOnly).Optimize(OptimizationLevel.O2));
             int count = context.GetCudaDevices().Count;
             if (deviceIndex < 0 || deviceIndex >= count)
                 throw new InvalidOperationException($"no CUDA device {deviceIndex} is available to ILGPU ({count} found)");
             return new KernelAccelerator(context, context.CreateCudaAccelerator(deviceIndex));
         }
-        catch
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            context.Dispose();
-            throw;
+            context?.Dispose();
+            if (e is InvalidOperationException) throw;
+            throw new InvalidOperationException($"CUDA device {deviceIndex} could not be opened by ILGPU: {e.Message}", e);
         }
     }
 
