@@ -13,11 +13,12 @@ namespace EquiGrid.Bench.Cases;
 /// concurrent pull loops play the workers (lease from the scheduler, then complete the attempt at once with a fixed
 /// outcome), so what is timed is the lease + fenced completion path with its persisted state writes, without any
 /// training. Before every timed run the queue is topped up to the requested size with a new study, so each run starts
-/// with exactly that many trials queued and times the dispatch of the next K of them.
+/// with exactly that many trials queued and times the dispatch of the next K of them: the same K at every queue size, at
+/// most half the smallest queue, so no timed run empties the queue.
 /// Two setups in one process: the baseline, one embedded silo in this process (file grain storage), and the cluster
 /// profile, three silo processes over a real redis-server (membership + grain state) with the loops calling in through
 /// a client, as remote workers' calls would.
-/// Usage: dispatch [--queued 1000,10000,100000] [--trials K = 2000] [--loops W = 3] [--runs R = 3]
+/// Usage: dispatch [--queued 1000,10000,100000] [--trials K = 500] [--loops W = 3] [--runs R = 5]
 ///                 [--embedded-only | --cluster-only]
 /// </summary>
 public static class DispatchBench
@@ -34,7 +35,7 @@ public static class DispatchBench
         catch (FormatException e)
         {
             Console.Error.WriteLine($"dispatch: {e.Message}");
-            Console.Error.WriteLine("usage: dispatch [--queued 1000,10000,100000] [--trials 2000] [--loops 3] [--runs 3] [--embedded-only|--cluster-only]");
+            Console.Error.WriteLine("usage: dispatch [--queued 1000,10000,100000] [--trials 500] [--loops 3] [--runs 5] [--embedded-only|--cluster-only]");
             return 2;
         }
         if (o.Cluster && (RedisServer.Executable() is null || Loopback.AzuritePath() is null))
@@ -64,13 +65,18 @@ public static class DispatchBench
         if (queued.Length == 0) throw new FormatException("--queued: give at least one queue size, e.g. 1000,10000");
         bool embeddedOnly = args.Contains("--embedded-only"), clusterOnly = args.Contains("--cluster-only");
         if (embeddedOnly && clusterOnly) throw new FormatException("--embedded-only and --cluster-only exclude each other");
-        return new Options(queued, Positive("--trials", Value("--trials") ?? "2000"), Positive("--loops", Value("--loops") ?? "3"),
-            Positive("--runs", Value("--runs") ?? "3"), !clusterOnly, !embeddedOnly);
+        int trials = Positive("--trials", Value("--trials") ?? "500");
+        // Every queue size times the same K dispatches, and the queue must stay far from empty while they run: a run that
+        // drains it would time the idle tail (loops finding nothing) and make small queues look slow.
+        if (trials > queued[0] / 2)
+            throw new FormatException($"--trials: {trials} is more than half the smallest --queued ({queued[0]}); give --trials {Math.Max(1, queued[0] / 2)} or less, or a larger queue");
+        return new Options(queued, trials, Positive("--loops", Value("--loops") ?? "3"),
+            Positive("--runs", Value("--runs") ?? "5"), !clusterOnly, !embeddedOnly);
     }
 
     private static async Task<int> RunAsync(Options o)
     {
-        Console.WriteLine($"dispatch: trivial trials, {o.Loops} pull loops, {o.Runs} runs per queue size; each run times the dispatch of min(K = {o.Trials}, queued) trials");
+        Console.WriteLine($"dispatch: trivial trials, {o.Loops} pull loops, {o.Runs} runs per queue size; each run times the dispatch of K = {o.Trials} trials");
         Console.WriteLine("| setup | queued at start | trials timed | trials/s per run | min / median / max | CPU ms per trial (median): workers' client / silos / redis |");
         Console.WriteLine("|---|---:|---:|---|---|---|");
         if (o.Embedded) await Embedded(o);
@@ -126,7 +132,7 @@ public static class DispatchBench
         {
             var rates = new List<double>();
             var cpuPerTrial = new List<(double Client, double Silos, double Redis)>();
-            int timed = Math.Min(o.Trials, queued);
+            int timed = o.Trials;
             for (int run = 0; run < o.Runs; run++)
             {
                 int pending = (await scheduler.GetSnapshot()).Pending;
