@@ -49,20 +49,23 @@ public static class TpBench
     }
 
     // The kernel's optional fast paths switched off one at a time, measured alternately in this process so that
-    // machine noise hits all sides alike: the single-copy float kernel, then (in the generic per-row kernel it falls
-    // back to) the AVX weight-gradient step and the (k, i) runs.
+    // machine noise hits all sides alike: the generated per-path code (leaving the single-copy table kernel), the
+    // single-copy float kernel, then (in the generic per-row kernel it falls back to) the AVX weight-gradient step and
+    // the (k, i) runs.
     private static void Ablation((string Name, TensorProduct Tp)[] cases, int rows, int threads)
     {
         Console.WriteLine();
-        Console.WriteLine($"{"ablation (forward+backward rows/s)",-36} {"all on",12} {"generic",12} {"generic, no AVX gW",19} {"generic, no runs",17}");
+        Console.WriteLine($"{"ablation (forward+backward rows/s)",-36} {"all on",12} {"table",12} {"generic",12} {"generic, no AVX gW",19} {"generic, no runs",17}");
         foreach (var (name, tp) in cases)
         {
             tp.MaxDegreeOfParallelism = threads;
-            double on = 0, generic = 0, noAvx = 0, noRuns = 0;
+            double on = 0, table = 0, generic = 0, noAvx = 0, noRuns = 0;
             double Best(double sofar) => Math.Max(sofar, TensorProductBenchmark.Measure(tp, rows, true, repetitions: 3).PerSecond);
             for (int round = 0; round < 3; round++)
             {
                 on = Best(on);
+                CpuKernelSwitches.GeneratedPaths = false;
+                table = Best(table);
                 CpuKernelSwitches.SingleCopyFloat = false;
                 generic = Best(generic);
                 CpuKernelSwitches.AvxWeightGradients = false;
@@ -72,8 +75,9 @@ public static class TpBench
                 noRuns = Best(noRuns);
                 CpuKernelSwitches.CoupleRuns = true;
                 CpuKernelSwitches.SingleCopyFloat = true;
+                CpuKernelSwitches.GeneratedPaths = true;
             }
-            Console.WriteLine($"{name,-36} {on,12:N0} {generic,12:N0} {noAvx,19:N0} {noRuns,17:N0}");
+            Console.WriteLine($"{name,-36} {on,12:N0} {table,12:N0} {generic,12:N0} {noAvx,19:N0} {noRuns,17:N0}");
         }
     }
 

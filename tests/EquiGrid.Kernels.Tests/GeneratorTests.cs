@@ -1,6 +1,7 @@
 using EquiGrid.Kernels.Generator.Exact;
 using EquiGrid.Kernels.Generator.Expressions;
 using EquiGrid.Kernels.Generator.SphericalHarmonics;
+using EquiGrid.Kernels.Generator.TensorProducts;
 
 namespace EquiGrid.Kernels.Tests;
 
@@ -14,6 +15,17 @@ public class GeneratorTests
         var regenerated = ShPolynomialsFile.Generate();
         Assert.True(checkedIn == regenerated,
             $"{ShPolynomialsFile.RelativePath} differs from the generator's output: run 'dotnet run --project src/Kernels.Generator -- {ShPolynomialsFile.RelativePath}'");
+    }
+
+    [Fact]
+    public void RegenerationReproducesTheCheckedInTensorProductPaths()
+    {
+        var path = Path.Combine(RepoRoot(), TpPathKernelsFile.RelativePath);
+        var checkedIn = File.ReadAllText(path);
+        var regenerated = TpPathKernelsFile.Generate();
+        Assert.True(checkedIn == regenerated,
+            $"{TpPathKernelsFile.RelativePath} differs from the generator's output: run 'dotnet run --project src/Kernels.Generator -- {TpPathKernelsFile.RelativePath}'");
+        Assert.Equal(TpPathKernelsFile.MaxL, TpPathKernels.MaxL);
     }
 
     [Fact]

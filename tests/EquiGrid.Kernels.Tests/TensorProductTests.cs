@@ -150,6 +150,7 @@ public class TensorProductTests
         CpuKernelSwitches.AvxWeightGradients = false;
         CpuKernelSwitches.CoupleRuns = false;
         CpuKernelSwitches.SingleCopyFloat = false;
+        CpuKernelSwitches.GeneratedPaths = false;
         try
         {
             FastKernelMatchesTheReferenceInDoubleAndFloat(in1, in2, output);
@@ -159,6 +160,23 @@ public class TensorProductTests
             CpuKernelSwitches.AvxWeightGradients = true;
             CpuKernelSwitches.CoupleRuns = true;
             CpuKernelSwitches.SingleCopyFloat = true;
+            CpuKernelSwitches.GeneratedPaths = true;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void SingleCopyTableKernelMatchesTheReferenceWithGeneratedPathsSwitchedOff(string in1, string in2, string output)
+    {
+        // The generated kernel takes the plans the single-copy kernel was written for: keep the latter covered.
+        CpuKernelSwitches.GeneratedPaths = false;
+        try
+        {
+            FastKernelMatchesTheReferenceInDoubleAndFloat(in1, in2, output);
+        }
+        finally
+        {
+            CpuKernelSwitches.GeneratedPaths = true;
         }
     }
 

@@ -19,6 +19,12 @@ internal static class CpuKernelSwitches
     /// default; off: the generic per-row kernel below).
     /// </summary>
     public static bool SingleCopyFloat { get; set; } = true;
+
+    /// <summary>
+    /// Run float tensor products whose every path has generated code (orders up to <see cref="TpPathKernels.MaxL"/>)
+    /// with <see cref="GeneratedPathFloatKernel"/> (on by default; off: <see cref="SingleCopyFloat"/> decides).
+    /// </summary>
+    public static bool GeneratedPaths { get; set; } = true;
 }
 
 /// <summary>

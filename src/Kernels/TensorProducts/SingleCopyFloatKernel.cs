@@ -25,7 +25,7 @@ namespace EquiGrid.Kernels;
 /// inside the path loop, and the (u, i) broadcasts come straight from the input row. Rows are independent and every
 /// sum runs in a fixed order, so results do not depend on the thread count.
 /// </remarks>
-internal sealed unsafe class SingleCopyFloatKernel
+internal sealed unsafe class SingleCopyFloatKernel : IFloatTensorProductKernel
 {
     private const int Lanes = 8;
 
@@ -392,7 +392,7 @@ internal sealed unsafe class SingleCopyFloatKernel
     }
 
     // dst[n] = sum of the 8 lanes of lanes[n]; eight elements at a time with a horizontal-add tree.
-    private static void SumLanes(float* lanes, float* dst, int count)
+    internal static void SumLanes(float* lanes, float* dst, int count)
     {
         int n = 0;
         for (; n + 8 <= count; n += 8)

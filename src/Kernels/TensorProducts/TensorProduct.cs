@@ -20,6 +20,7 @@ public sealed class TensorProduct
     private readonly Lazy<CpuTensorProductKernel<float>> _cpuFloat;
     private readonly Lazy<CpuTensorProductKernel<double>> _cpuDouble;
     private readonly Lazy<SingleCopyFloatKernel?> _singleCopyFloat;
+    private readonly Lazy<GeneratedPathFloatKernel?> _generatedFloat;
 
     /// <summary>
     /// Builds a tensor product from explicit instructions, validating each against the selection rules
@@ -54,6 +55,7 @@ public sealed class TensorProduct
         _cpuFloat = new(() => new CpuTensorProductKernel<float>(_plan.Value) { RowCounter = CountRows });
         _cpuDouble = new(() => new CpuTensorProductKernel<double>(_plan.Value) { RowCounter = CountRows });
         _singleCopyFloat = new(() => SingleCopyFloatKernel.TryCreate(_plan.Value));
+        _generatedFloat = new(() => GeneratedPathFloatKernel.TryCreate(_plan.Value));
     }
 
     /// <summary>
@@ -102,7 +104,7 @@ public sealed class TensorProduct
     /// <summary>Forward pass for <c>rows</c> rows: x1 [rows, in1.Dim], x2 [rows, in2.Dim], weights [rows, WeightNumel] -> output [rows, out.Dim] (overwritten).</summary>
     public void Forward(ReadOnlySpan<float> x1, ReadOnlySpan<float> x2, ReadOnlySpan<float> weights, Span<float> output)
     {
-        if (CpuKernelSwitches.SingleCopyFloat && _singleCopyFloat.Value is { } fast)
+        if (FastFloat is { } fast)
             fast.Forward(x1, x2, weights, output, CountRows(x1.Length, x2.Length, weights.Length, output.Length, "output"), MaxDegreeOfParallelism);
         else
             _cpuFloat.Value.Forward(x1, x2, weights, output, MaxDegreeOfParallelism);
@@ -119,7 +121,7 @@ public sealed class TensorProduct
     public void Backward(ReadOnlySpan<float> x1, ReadOnlySpan<float> x2, ReadOnlySpan<float> weights, ReadOnlySpan<float> gradOutput,
         Span<float> gradX1, Span<float> gradX2, Span<float> gradWeights)
     {
-        if (CpuKernelSwitches.SingleCopyFloat && _singleCopyFloat.Value is { } fast)
+        if (FastFloat is { } fast)
         {
             int rows = CountRows(x1.Length, x2.Length, weights.Length, gradOutput.Length, "gradOutput");
             CpuTensorProductKernel<float>.CheckSame(gradX1.Length, x1.Length, "gradX1", "x1");
@@ -135,6 +137,15 @@ public sealed class TensorProduct
     public void Backward(ReadOnlySpan<double> x1, ReadOnlySpan<double> x2, ReadOnlySpan<double> weights, ReadOnlySpan<double> gradOutput,
         Span<double> gradX1, Span<double> gradX2, Span<double> gradWeights) =>
         _cpuDouble.Value.Backward(x1, x2, weights, gradOutput, gradX1, gradX2, gradWeights, MaxDegreeOfParallelism);
+
+    /// <summary>
+    /// The specialised float kernel for this plan, or null for the generic one: the generated per-path code when every
+    /// path has it, else the single-copy table kernel when the plan qualifies (each behind its switch).
+    /// </summary>
+    private IFloatTensorProductKernel? FastFloat =>
+        CpuKernelSwitches.GeneratedPaths && _generatedFloat.Value is { } generated ? generated
+        : CpuKernelSwitches.SingleCopyFloat && _singleCopyFloat.Value is { } singleCopy ? singleCopy
+        : null;
 
     /// <summary>The lowered tables shared by the CPU and ILGPU kernels (built once, on first use).</summary>
     internal TensorProductPlan Plan => _plan.Value;
