@@ -18,6 +18,14 @@ public static class ContractJson
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <summary>The same settings, indented, for files people read (the study table).</summary>
+    public static readonly JsonSerializerOptions Indented = new(Options)
+    {
+        WriteIndented = true,
+        // Irreps such as "8x0e+8x1o" and SMILES stay readable ('+' unescaped); the files are never embedded in HTML.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     /// <summary>One-line JSON of a contract value.</summary>
     public static string Serialize<T>(T value) => JsonSerializer.Serialize(value, Options);
 
@@ -38,11 +46,11 @@ public static class ContractJson
     public static T Read<T>(string path) => Deserialize<T>(File.ReadAllText(path), path);
 
     /// <summary>Writes a contract value to a file atomically (temporary file, then rename), so a reader never sees half of it.</summary>
-    public static void Write<T>(string path, T value)
+    public static void Write<T>(string path, T value, bool indented = false)
     {
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
         Directory.CreateDirectory(dir);
-        File.WriteAllText(path + ".tmp", Serialize(value));
+        File.WriteAllText(path + ".tmp", JsonSerializer.Serialize(value, indented ? Indented : Options));
         File.Move(path + ".tmp", path, overwrite: true);
     }
 }

@@ -29,7 +29,7 @@ public interface IStudyGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Retry")] Task<IReadOnlyList<string>> Retry(string? trialId = null);
     /// <summary>A trial reached a terminal state (one-way: trials never wait on their study).</summary>
-    [OneWay, Alias("TrialFinished")] Task TrialFinished(StudyRow row);
+    [OneWay, Alias("TrialFinished")] Task TrialFinished(StudyTableRow row);
 }
 
 /// <summary>

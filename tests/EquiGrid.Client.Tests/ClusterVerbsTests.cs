@@ -1,9 +1,11 @@
 using System.Text.Json;
+using EquiGrid.Analysis.Synthetic;
 using EquiGrid.Client.Cli;
 using EquiGrid.Grains;
 using EquiGrid.Grains.Security;
 using EquiGrid.LocalServers;
 using EquiGrid.Silo.Hosting;
+using EquiGrid.Silo.Results;
 using Orleans;
 using Orleans.Runtime;
 using Microsoft.Extensions.DependencyInjection;
@@ -162,10 +164,51 @@ public class ClusterVerbsTests(WorkerlessSilo silo) : IClassFixture<WorkerlessSi
         using var res = JsonDocument.Parse(results.Out);
         // Before, trials --json said 4 and results --json "completed".
         Assert.All(t.RootElement.EnumerateArray(), e => Assert.Equal("completed", e.GetProperty("status").GetString()));
-        Assert.All(res.RootElement.EnumerateArray(), e => Assert.Equal("completed", e.GetProperty("status").GetString()));
+        Assert.All(res.RootElement.GetProperty("rows").EnumerateArray(), e => Assert.Equal("completed", e.GetProperty("status").GetString()));
+        // results --json is the study table in its one JSON form (the file pull and run save).
+        var table = ContractJson.Deserialize<StudyTable>(results.Out, "results --json");
+        Assert.Equal(id, table.Study);
+        Assert.Equal(0.2, table.Rows[0].Result!.TestMaeEv);
         var status = Cli("status", "--json");
         using var s = JsonDocument.Parse(status.Out);
         Assert.Contains(s.RootElement.EnumerateArray(), e => e.GetProperty("study_id").GetString() == id && e.GetProperty("status").GetString() == "completed");
+    }
+
+    [AzuriteFact]
+    public async Task Pull_saves_the_study_grains_table_beside_the_verified_folders_and_the_report_renders_that_table()
+    {
+        await using var azurite = await AzuriteServer.StartAsync();
+        var id = "verbs-pull";
+        SubmitStudy(id);
+        var ids = await Finish(id, (_, lease, trial) => trial.Complete(lease.Attempt, Outcome));
+        // The workers' uploads: synthetic analysis folders under the trials' names (their own result.json says MAE 3.694 eV).
+        var names = ids.Select(t => t.Split('/')[1]).ToList();
+        var exported = SyntheticStudy.Write(Path.Combine(silo.Dir, "pull-export"), names.Select(n => new SyntheticStudy.Trial(n, "0,1", 4, [0], 0.2)).ToArray(), molecules: 120, seed: 3);
+        var store = new BlobResultsStore(azurite.ConnectionString, "pull-test");
+        foreach (var n in names) await store.UploadTrialAsync(id, n, Path.Combine(exported, n));
+        var config = Path.Combine(silo.Dir, "pull-cluster.json");
+        File.WriteAllText(config, JsonSerializer.Serialize(new Dictionary<string, string> { ["blob"] = azurite.ConnectionString, ["container"] = "pull-test" }));
+
+        AssertOneLineError(Cli("pull", "nope", "--config", config, "--to", silo.Dir), ExitCodes.Usage, "study 'nope' does not exist on the cluster");
+        var to = Path.Combine(silo.Dir, "pulled");
+        var r = Cli("pull", id, "--config", config, "--to", to, "--report", "--json");
+        Assert.True(r.Code == 0, r.Err);
+        var folder = Path.Combine(to, id);
+        // The table is the study grain's, as `results --json` prints it.
+        var saved = ContractJson.Read<StudyTable>(Path.Combine(folder, StudyTable.FileName));
+        Assert.Equal(ContractJson.Serialize((await silo.Grains.GetGrain<IStudyGrain>(id).GetSnapshot()).Table()), ContractJson.Serialize(saved));
+        Assert.Equal(File.ReadAllBytes(Path.Combine(exported, names[0], "embeddings", "embeddings.npy")), File.ReadAllBytes(Path.Combine(folder, names[0], "embeddings", "embeddings.npy")));
+        var html = Path.Combine(folder, "report.html");
+        Assert.Contains(JsonEncodedText.Encode(html).ToString(), r.Out);
+        var page = File.ReadAllText(html);
+        Assert.Equal(2, System.Text.RegularExpressions.Regex.Matches(page, "<tr class=\"trial\">").Count);
+        // The table's numbers (the grain's MAE 0.2 eV), not the folders' result.json; the figures from the pulled embeddings.
+        Assert.Contains("<td>0.200</td>", page);
+        Assert.DoesNotContain("<td>3.694</td>", page);
+        Assert.Contains("PHATE of the embedding after the final block", page);
+
+        // The flag wins over the config file: a container with nothing in it is "does not exist", exit 2.
+        AssertOneLineError(Cli("pull", id, "--config", config, "--container", "empty-one", "--to", silo.Dir), ExitCodes.Usage, "container 'empty-one' does not exist");
     }
 
     [Fact]

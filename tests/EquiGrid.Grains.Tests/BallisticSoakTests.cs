@@ -84,7 +84,7 @@ public class BallisticSoakTests(ITestOutputHelper output)
         await study.Submit(probe);
         var snap = await WaitUntilFinished(study, plan.Limit, cluster, () => { });
         Assert.Equal(StudyStatus.Completed, snap.Status);
-        var seconds = snap.Rows.Select(r => r.Outcome!.Epochs[^1].Seconds).ToList();
+        var seconds = snap.Rows.Select(r => r.Result!.Epochs[^1].Seconds).ToList();
         output.WriteLine($"probe: {snap.Rows.Count} trials of 2 epochs in {clock.Elapsed.TotalSeconds:F0} s; warm epoch {string.Join(", ", seconds.Select(s => s.ToString("F2")))} s");
         return seconds.Average();
     }
@@ -116,7 +116,7 @@ public class BallisticSoakTests(ITestOutputHelper output)
         var calmSnap = await WaitUntilFinished(calmStudy, plan.Limit, cluster, () => { });
         var calmWall = clock.Elapsed;
         Assert.True(calmSnap.Status == StudyStatus.Completed, $"the calm run ended {calmSnap.Status}: {string.Join("; ", calmSnap.Rows.Where(r => r.Error is not null).Select(r => $"{r.TrialId}: {r.Error}"))}");
-        var calm = calmSnap.Rows.ToDictionary(r => Name(r.TrialId), r => r.Outcome!.WeightsSha256);
+        var calm = calmSnap.Rows.ToDictionary(r => Name(r.TrialId), r => r.Result!.WeightsSha256);
         var calmTrials = await TransientGrainCalls.RetryAsync(calmStudy.GetTrials, TimeSpan.FromMinutes(2));
         var steps = calmTrials.ToDictionary(t => Name(t.TrialId), t => t.LastProgress?.TotalSteps ?? 1);
         output.WriteLine($"calm run: {trials} trials in {calmWall.TotalSeconds:F0} s, {calmSnap.Rows.Sum(r => r.Attempts)} attempts, {steps.Values.Sum()} steps");
@@ -159,7 +159,7 @@ public class BallisticSoakTests(ITestOutputHelper output)
             var row = final.Rows.Single(r => r.TrialId == t.TrialId);
             Assert.Equal(TrialStatus.Completed, t.Status);
             Assert.Equal(row.Attempts, t.Attempt); // no attempt ran after the one that completed it
-            Assert.True(calm[Name(t.TrialId)] == row.Outcome!.WeightsSha256, $"{t.TrialId}: weights differ from the calm run's");
+            Assert.True(calm[Name(t.TrialId)] == row.Result!.WeightsSha256, $"{t.TrialId}: weights differ from the calm run's");
         }
         Assert.True(driver.SiloKills + driver.RunnerKills >= plan.MinKills, $"only {driver.SiloKills + driver.RunnerKills} kills landed");
         Assert.True(driver.SiloKills >= 1 && driver.RunnerKills >= 1, $"silo kills {driver.SiloKills}, runner kills {driver.RunnerKills}: both kinds must land");

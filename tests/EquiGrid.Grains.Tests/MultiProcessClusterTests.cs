@@ -57,8 +57,8 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
     private static void AssertTwinsAgree(StudySnapshot snap)
     {
         Assert.All(snap.Rows, r => Assert.Equal(TrialStatus.Completed, r.Status));
-        foreach (var twins in snap.Rows.GroupBy(r => r.Config.Seed))
-            Assert.Single(twins.Select(r => r.Outcome!.WeightsSha256).Distinct()); // interrupted or not, same weights
+        foreach (var twins in snap.Rows.GroupBy(r => r.Spec.Seed))
+            Assert.Single(twins.Select(r => r.Result!.WeightsSha256).Distinct()); // interrupted or not, same weights
     }
 
     [ClusterFact]
@@ -146,9 +146,9 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
                 var trialDir = Path.Combine(folder, row.TrialId.Split('/')[^1]);
                 Assert.True(File.Exists(Path.Combine(trialDir, "metrics.jsonl")), $"{row.TrialId}: no metrics.jsonl in {string.Join(", ", Directory.EnumerateFiles(trialDir))}");
                 var result = ContractJson.Read<TrialResult>(Path.Combine(trialDir, "result.json"));
-                Assert.Equal(row.Outcome!.WeightsSha256, result.WeightsSha256);
+                Assert.Equal(row.Result!.WeightsSha256, result.WeightsSha256);
                 // Complete learning curve even for the trial resumed on another node (its runner logged only the rest).
-                Assert.Equal(Enumerable.Range(0, row.Config.Epochs), File.ReadLines(Path.Combine(trialDir, "metrics.jsonl"))
+                Assert.Equal(Enumerable.Range(0, row.Spec.Epochs), File.ReadLines(Path.Combine(trialDir, "metrics.jsonl"))
                     .Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).Where(n => (string?)n["type"] == "epoch").Select(n => (int)n["epoch"]!));
             }
         }
@@ -161,7 +161,7 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
         using var redis = new RedisServer();
         using var cluster = new LocalCluster(redis, azurite.ConnectionString, "restart", Token, FastFailover);
         for (int i = 0; i < 3; i++) cluster.StartSilo(i);
-        Dictionary<string, StudyRow> finishedBefore;
+        Dictionary<string, StudyTableRow> finishedBefore;
         List<TrialSnapshot> inFlight;
         using (var client = await cluster.ConnectAsync())
         {
@@ -201,7 +201,7 @@ public class MultiProcessClusterTests(AzuriteFixture azurite, ITestOutputHelper 
                 var row = after.Rows.Single(r => r.TrialId == id);
                 Assert.Equal(TrialStatus.Completed, row.Status);
                 Assert.Equal(before.Attempts, row.Attempts); // not run again
-                Assert.Equal(before.Outcome!.WeightsSha256, row.Outcome!.WeightsSha256);
+                Assert.Equal(before.Result!.WeightsSha256, row.Result!.WeightsSha256);
             }
             var snap = await WaitUntilFinished(study, TimeSpan.FromMinutes(4), cluster);
             output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s: study {snap.Status}");

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using EquiGrid.Grains.Scheduling;
+using EquiGrid.Kernels;
 using EquiGrid.LocalServers;
 using EquiGrid.Silo.Hosting;
 using EquiGrid.Silo.Worker;
@@ -42,11 +44,11 @@ public class NodeAcceleratorsTests
     [Fact]
     public void Detected_cuda_devices_are_gpus_of_unknown_rate_that_placement_compares()
     {
-        var gpus = NodeAccelerators.Detected([new EquiGrid.Kernels.CudaDeviceInfo("NVIDIA H100 80GB HBM3", 80L << 30)]);
+        var gpus = NodeAccelerators.Detected([new CudaDeviceInfo("NVIDIA H100 80GB HBM3", 80L << 30)]);
         var gpu = Assert.Single(gpus);
         Assert.Equal(AcceleratorKind.Gpu, gpu.Kind);
         Assert.Equal("detected", gpu.Source);
-        Assert.Equal(0, gpu.ReferenceMoleculesPerSecond); // never guessed: unknown until measured on the device
+        Assert.Equal(0, gpu.ReferenceMoleculesPerSecond); // never guessed: unknown until measured on the device (MeasureGpuAsync)
         var node = NodeAccelerators.Describe(new NodeCapabilities { Name = "n", MemoryBytes = 1 }, [NodeAccelerators.Cpu(50), .. gpus]);
         Assert.True(node.HasGpu);
         Assert.Equal(80L << 30, node.GpuMemoryBytes);
@@ -81,10 +83,110 @@ public class NodeAcceleratorsTests
         Assert.Equal("measured", cpu.Source);
     }
 
-    private static IHost StartSilo(string dir, Dictionary<string, string> settings)
+    // ILGPU's CPU accelerator stands in for a CUDA device (the same kernels, so the code path of a GPU node). It simulates
+    // every GPU thread, so it trains a smaller trial than the reference: the reference there takes many minutes and GBs.
+    private static readonly TrialSpec SmallTrial = NodeAccelerators.ReferenceTrial with { Hidden = 4, Layers = 1, AtomDim = 8 };
+
+    [Fact]
+    public async Task A_gpu_is_measured_by_training_with_the_ilgpu_engine_on_the_device_it_is_given()
+    {
+        using var device = KernelAccelerator.CreateCpu();
+        double rate = await NodeAccelerators.MeasureGpuAsync(device, threads: 1, steps: 1, trial: SmallTrial);
+        Assert.True(rate > 0 && double.IsFinite(rate), $"rate {rate}");
+        var gpu = NodeAccelerators.Measured(NodeAccelerators.Detected([new CudaDeviceInfo("stand-in", 1L << 30)])[0], rate);
+        Assert.Equal((AcceleratorKind.Gpu, rate, "measured"), (gpu.Kind, gpu.ReferenceMoleculesPerSecond, gpu.Source));
+        // The device given is the one trained on: a disposed one cannot train.
+        device.Dispose();
+        await Assert.ThrowsAnyAsync<Exception>(() => NodeAccelerators.MeasureGpuAsync(device, threads: 1, steps: 1, trial: SmallTrial));
+    }
+
+    /// <summary>
+    /// An embedded silo whose worker finds two "GPUs" (<see cref="StandInGpus"/>): the first trains on ILGPU's CPU
+    /// accelerator, the second fails to open. The node's heartbeat carries the first one's measured rate; the second
+    /// stays unknown (0, "detected") with a warning naming it, as a CPU that cannot be measured does.
+    /// </summary>
+    [Fact]
+    public async Task A_worker_measures_each_gpu_it_finds_and_its_heartbeat_carries_the_rates()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "equigrid-gpu-rate-" + Guid.NewGuid().ToString("N"));
+        var warnings = new ConcurrentQueue<string>();
+        using var host = StartSilo(dir, new()
+        {
+            ["EquiGrid:Worker:NodeName"] = "gpu-node", ["EquiGrid:Worker:PollInterval"] = "00:00:00.200",
+            ["EquiGrid:Worker:MeasureThroughput"] = "true", ["EquiGrid:Worker:MeasureSteps"] = "1", ["EquiGrid:Worker:Threads"] = "1",
+        }, services => services.AddSingleton<IGpuDevices>(new StandInGpus()), warnings);
+        try
+        {
+            var node = host.Services.GetRequiredService<IGrainFactory>().GetGrain<INodeGrain>("gpu-node");
+            NodeSnapshot? snap = null;
+            var deadline = DateTime.UtcNow.AddMinutes(4);
+            while (DateTime.UtcNow < deadline)
+            {
+                snap = await node.GetSnapshot();
+                if (snap.Capabilities.Accelerators.Count == 3 && snap.Capabilities.Accelerators[1].ReferenceMoleculesPerSecond > 0
+                    && warnings.Any(w => w.Contains("GPU 1"))) break;
+                await Task.Delay(250);
+            }
+            var accelerators = snap!.Capabilities.Accelerators;
+            Assert.Equal(3, accelerators.Count);
+            var (cpu, measured, failed) = (accelerators[0], accelerators[1], accelerators[2]);
+            Assert.Equal((AcceleratorKind.Cpu, "measured"), (cpu.Kind, cpu.Source));
+            Assert.True(cpu.ReferenceMoleculesPerSecond > 0, $"CPU rate {cpu.ReferenceMoleculesPerSecond}");
+            Assert.Equal(("stand-in GPU 0", AcceleratorKind.Gpu, 2L << 30, "measured"), (measured.Name, measured.Kind, measured.MemoryBytes, measured.Source));
+            Assert.True(measured.ReferenceMoleculesPerSecond > 0 && double.IsFinite(measured.ReferenceMoleculesPerSecond), $"GPU rate {measured.ReferenceMoleculesPerSecond}");
+            Assert.Equal(("stand-in GPU 1", 0.0, "detected"), (failed.Name, failed.ReferenceMoleculesPerSecond, failed.Source));
+            Assert.Contains(warnings, w => w.Contains("could not measure GPU 1 (stand-in GPU 1)") && w.Contains("no such device (test)"));
+            // Placement sees the node as a GPU node with the largest GPU's memory.
+            Assert.True(snap.Capabilities.HasGpu);
+            Assert.Equal(3L << 30, snap.Capabilities.GpuMemoryBytes);
+        }
+        finally
+        {
+            await host.StopAsync();
+            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>Two stand-in GPUs: device 0 trains <see cref="SmallTrial"/> on ILGPU's CPU accelerator, device 1 cannot be opened.</summary>
+    private sealed class StandInGpus : IGpuDevices
+    {
+        public IReadOnlyList<CudaDeviceInfo> List() => [new("stand-in GPU 0", 2L << 30), new("stand-in GPU 1", 3L << 30)];
+
+        public async Task<double> MeasureAsync(int index, int threads, int steps, CancellationToken ct)
+        {
+            if (index != 0) throw new InvalidOperationException("no such device (test)");
+            using var device = KernelAccelerator.CreateCpu();
+            return await NodeAccelerators.MeasureGpuAsync(device, threads, steps, SmallTrial, ct);
+        }
+    }
+
+    /// <summary>Keeps the worker's warnings for a test to read.</summary>
+    private sealed class WarningRecorder(ConcurrentQueue<string> warnings) : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => new Recorder(warnings);
+
+        public void Dispose() { }
+
+        private sealed class Recorder(ConcurrentQueue<string> warnings) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (IsEnabled(logLevel)) warnings.Enqueue(formatter(state, exception));
+            }
+        }
+    }
+
+    private static IHost StartSilo(string dir, Dictionary<string, string> settings, Action<IServiceCollection>? services = null,
+        ConcurrentQueue<string>? warnings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error);
+        if (warnings is not null) builder.Logging.AddProvider(new WarningRecorder(warnings));
+        services?.Invoke(builder.Services);
         builder.Configuration["EquiGrid:Scheduling:LeaseDuration"] = "00:00:03";
         foreach (var (k, v) in settings) builder.Configuration[k] = v;
         builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = Loopback.FreePort(); s.Token = null; });

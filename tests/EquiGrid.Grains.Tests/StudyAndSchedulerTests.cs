@@ -50,9 +50,9 @@ public class StudyAndSchedulerTests(ClusterFixture fixture)
             Assert.Equal(ReportAck.Accepted, await fixture.Grains.GetGrain<ITrialGrain>(l.TrialId).Complete(l.Attempt, TestStudies.Outcome(mae += 0.1) with { Utilisation = TestStudies.Utilisation(0.8) }));
         StudySnapshot snap = await study.GetSnapshot();
         Assert.Equal(StudyStatus.Completed, snap.Status);
-        Assert.All(snap.Rows, r => Assert.NotNull(r.Outcome));
-        Assert.Equal(new[] { 0.2, 0.3, 0.4, 0.5 }, snap.Rows.Select(r => Math.Round(r.Outcome!.TestMaeEv, 6)).Order());
-        Assert.All(snap.Rows, r => Assert.Equal(0.8, r.Outcome!.Utilisation!.Blocks.Single(b => b.L == 0).VarianceShare));
+        Assert.All(snap.Rows, r => Assert.NotNull(r.Result));
+        Assert.Equal(new[] { 0.2, 0.3, 0.4, 0.5 }, snap.Rows.Select(r => Math.Round(r.Result!.TestMaeEv, 6)).Order());
+        Assert.All(snap.Rows, r => Assert.Equal(0.8, r.Result!.Utilisation!.Blocks.Single(b => b.L == 0).VarianceShare));
         // The scheduler forgets finished trials (told one-way by each trial, so give the messages a moment). Other
         // tests' trials may finish meanwhile (LeaseAll cancels the ones it meets), so the count may drop below.
         for (int i = 0; i < 50 && (await Scheduler.GetSnapshot()).Tracked > trackedBefore; i++) await Task.Delay(100);

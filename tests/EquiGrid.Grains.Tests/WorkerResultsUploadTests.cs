@@ -87,7 +87,7 @@ public class WorkerResultsUploadTests
             Assert.All(retryUploads, u => Assert.Equal(folder.Order(), u.Files));
             // ... and its summary came back with the result, into the trial grain and the study table.
             Assert.Equal([0, 1], done.Outcome!.Utilisation!.Blocks.Select(b => b.L));
-            Assert.Equal([0, 1], (await grains.GetGrain<IStudyGrain>("retry").GetSnapshot()).Rows.Single().Outcome!.Utilisation!.Blocks.Select(b => b.L));
+            Assert.Equal([0, 1], (await grains.GetGrain<IStudyGrain>("retry").GetSnapshot()).Rows.Single().Result!.Utilisation!.Blocks.Select(b => b.L));
 
             // Never uploaded: never completed, and the error says why.
             var failed = Assert.Single(never);

@@ -28,6 +28,15 @@ public class DeviceSelectionTests
     }
 
     [Fact]
+    public void ACudaDeviceIndexPastTheDevicesFoundFailsWithTheCount()
+    {
+        // Holds on any machine: no node has 1000 GPUs (a GPU node measures each of its devices by index).
+        var e = Assert.Throws<InvalidOperationException>(() => KernelAccelerator.CreateCuda(1000));
+        Assert.Matches(@"^no CUDA device 1000 is available to ILGPU \(\d+ found\)$", e.Message);
+        Assert.Throws<InvalidOperationException>(() => KernelAccelerator.CreateCuda(-1));
+    }
+
+    [Fact]
     public void AnUnknownDeviceNamesTheFieldAndTheChoices()
     {
         var e = Assert.Throws<ArgumentException>(() => DeviceSelection.For("tpu", OneGpu));

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
-using EquiGrid.Analysis.Data;
 using EquiGrid.Grains;
 using EquiGrid.Grains.Studies;
 
@@ -9,14 +8,14 @@ namespace EquiGrid.Analysis.Claims;
 
 /// <summary>A study's claims with the trials they are checked against (from the study file kept with the results).</summary>
 /// <param name="Definition">The study definition (its <see cref="StudyDefinition.Claims"/> are evaluated).</param>
-/// <param name="Trials">Its expansion: claim sides select trials by their fields; a trial's folder is its name.</param>
+/// <param name="Trials">Its expansion: claim sides select trials by their fields; a trial's row is found by its name.</param>
 public sealed record StudyClaims(StudyDefinition Definition, IReadOnlyList<ExpandedTrial> Trials)
 {
-    /// <summary>Evaluates the claims against the trial folders of <paramref name="study"/> (a trial without a folder has no results).</summary>
-    public IReadOnlyList<ClaimResult> Evaluate(StudyDirectory study)
+    /// <summary>Evaluates the claims against the rows of the study table (a trial without a result has no numbers).</summary>
+    public IReadOnlyList<ClaimResult> Evaluate(StudyTable table)
     {
-        var folders = study.Trials.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        return ClaimEvaluator.Evaluate(Definition, Trials, name => folders.TryGetValue(name, out var t) ? TrialMetrics.Read(t) : null);
+        var results = table.Rows.Where(r => r.Result is not null).ToDictionary(r => r.Trial, r => r.Result!, StringComparer.Ordinal);
+        return ClaimEvaluator.Evaluate(Definition, Trials, name => results.TryGetValue(name, out var r) ? TrialMetrics.Read(r) : null);
     }
 }
 

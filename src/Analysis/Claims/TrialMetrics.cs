@@ -1,6 +1,6 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
-using EquiGrid.Analysis.Data;
 using EquiGrid.Grains.Studies;
 
 namespace EquiGrid.Analysis.Claims;
@@ -9,8 +9,8 @@ namespace EquiGrid.Analysis.Claims;
 /// A trial's numbers by name, as claims read them (docs/analysis.md "Metric names"). Read generically so that a metric
 /// the trainer or the analysis starts writing is usable in a claim without a change here:
 /// <list type="bullet">
-/// <item>every top-level number of <c>result.json</c> ("test_mse_normalized", "parameters", ...);</item>
-/// <item>every number of <c>utilisation.json</c> by its snake_case path, where a list of per-order entries contributes
+/// <item>every top-level number of the trial's result ("test_mse_normalized", "parameters", ...; as result.json names them);</item>
+/// <item>every number of its utilisation summary by its snake_case path (as utilisation.json names them), where a list of per-order entries contributes
 /// "l{L}." names ("l1.structure_knn_r2", "before_final.l2.variance_share") and a list of per-layer values
 /// contributes the layer ("l1.ablation.block_2");</item>
 /// <item>at a point of training ("30%"): the utilisation snapshot exported nearest that share of the epochs
@@ -29,51 +29,48 @@ public sealed class TrialMetrics
         Epochs = epochs;
     }
 
-    /// <summary>Epochs of the trial (from result.json), when known.</summary>
+    /// <summary>Epochs of the trial (its spec's), when known.</summary>
     public int? Epochs { get; }
 
     /// <summary>Every end-of-training name, sorted (for messages and the JSON output).</summary>
     public IReadOnlyList<string> Names => _final.Keys.Order(StringComparer.Ordinal).ToList();
 
-    /// <summary>Reads a trial folder's result.json and utilisation.json (either may be missing: its names are then absent).</summary>
-    public static TrialMetrics Read(TrialDirectory trial)
+    /// <summary>
+    /// The numbers of a trial's result (a study-table row's) and of the utilisation summary it carries (either part
+    /// may be missing: its names are then absent).
+    /// </summary>
+    public static TrialMetrics Read(TrialResult result)
     {
         var final = new Dictionary<string, double>(StringComparer.Ordinal);
         var snapshots = new List<(double, int, Dictionary<string, double>)>();
-        int? epochs = null;
-        var result = trial.File_(TrialDirectory.ResultFile);
-        if (File.Exists(result))
+        // Through the contracts' JSON (snake_case) so that a metric is named as result.json and utilisation.json name it.
+        var json = (JsonObject)JsonSerializer.SerializeToNode(result with { Utilisation = null }, ContractJson.Options)!;
+        foreach (var (key, value) in json)
+            if (Number(value) is { } v) final[key] = v;
+        if (result.Utilisation is { } summary)
         {
-            var json = ReadObject(result);
-            foreach (var (key, value) in json)
-                if (Number(value) is { } v) final[key] = v;
-            if (json["spec"] is JsonObject spec) epochs = (int?)Number(spec["epochs"]);
-        }
-        var utilisation = trial.File_(TrialDirectory.UtilisationFile);
-        if (File.Exists(utilisation))
-        {
-            var json = ReadObject(utilisation);
-            foreach (var (key, value) in json)
+            var u = (JsonObject)JsonSerializer.SerializeToNode(summary, ContractJson.Options)!;
+            foreach (var (key, value) in u)
             {
                 if (key == "snapshots") continue;
                 Flatten(key, value, final, top: true);
             }
-            if (json["snapshots"] is JsonArray snaps)
-                foreach (var s in snaps.OfType<JsonObject>())
+            if (u["snapshots"] is JsonArray snaps)
+                foreach (var snap in snaps.OfType<JsonObject>())
                 {
-                    var fraction = Number(s["fraction"]);
-                    var epoch = (int?)Number(s["epoch"]);
+                    var fraction = Number(snap["fraction"]);
+                    var epoch = (int?)Number(snap["epoch"]);
                     if (fraction is null || epoch is null) continue;
-                    var layer = Text(s["layer"]) ?? "final";
+                    var layer = Text(snap["layer"]) ?? "final";
                     var prefix = layer == "final" ? "" : layer + ".";
                     var existing = snapshots.FirstOrDefault(x => x.Item2 == epoch);
                     var values = existing.Item3 ?? new Dictionary<string, double>(StringComparer.Ordinal);
                     if (existing.Item3 is null) snapshots.Add((fraction.Value, epoch.Value, values));
-                    foreach (var (key, value) in s)
+                    foreach (var (key, value) in snap)
                         if (key is not ("epoch" or "epochs" or "fraction" or "layer")) Flatten(prefix + key, value, values, top: true);
                 }
         }
-        return new TrialMetrics(final, snapshots, epochs);
+        return new TrialMetrics(final, snapshots, result.Spec.Epochs);
     }
 
     /// <summary>Builds metrics from values already in memory (tests, other sources).</summary>
@@ -154,17 +151,4 @@ public sealed class TrialMetrics
     }
 
     private static string? Text(JsonNode? node) => node is JsonValue v && v.TryGetValue<string>(out var t) ? t : null;
-
-    // result.json and utilisation.json are written by the contracts' and the analysis' serializers, in snake_case.
-    private static JsonObject ReadObject(string path)
-    {
-        try
-        {
-            return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new InvalidDataException($"{path}: expected a JSON object at the top level");
-        }
-        catch (System.Text.Json.JsonException e)
-        {
-            throw new InvalidDataException($"{path}: invalid JSON ({e.Message.Split('.')[0]})");
-        }
-    }
 }

@@ -1,21 +1,19 @@
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using EquiGrid.Kernels;
 
 namespace EquiGrid.Analysis.Data;
 
 /// <summary>
 /// The on-disk embedding export of a trial (documented in docs/analysis.md):
-/// <c>embeddings.npy</c> (float32 or float64 [n, dim]) and <c>embeddings.json</c> with <c>irreps</c>,
-/// <c>ids</c>, <c>smiles</c>, <c>targets_ev</c> and optionally <c>predictions_ev</c>, <c>nsps</c> and
-/// <c>blocks</c> (per-irrep column ranges, checked against the irreps when present).
+/// <c>embeddings.npy</c> (float32 or float64 [n, dim]) and <c>embeddings.json</c> (<see cref="EmbeddingMetadata"/>)
+/// with <c>irreps</c>, <c>ids</c>, <c>smiles</c>, <c>targets_ev</c> and optionally <c>predictions_ev</c>, <c>nsps</c>,
+/// <c>split</c> and <c>blocks</c> (per-irrep column ranges, checked against the irreps when present).
 /// </summary>
 public static class EmbeddingExport
 {
     /// <summary>File name of the matrix.</summary>
     public const string MatrixFile = "embeddings.npy";
     /// <summary>File name of the metadata.</summary>
-    public const string MetadataFile = "embeddings.json";
+    public const string MetadataFile = EmbeddingMetadata.FileName;
     /// <summary>
     /// File name of the embedding before the final block (the input of the final block, summed per molecule): the
     /// final block's l &gt; 0 outputs get no gradient because the readout takes scalars only, so this one is the last
@@ -24,8 +22,8 @@ public static class EmbeddingExport
     public const string BeforeFinalMatrixFile = "embeddings_before_final.npy";
     /// <summary>Folder of per-epoch snapshots (<c>epochs/e{N}/</c>, each with the two matrices and snapshot.json).</summary>
     public const string SnapshotsFolder = "epochs";
-    /// <summary>Metadata file of one snapshot: {"epoch": N, "epochs": total, "fraction": requested}.</summary>
-    public const string SnapshotFile = "snapshot.json";
+    /// <summary>Metadata file of one snapshot (<see cref="EmbeddingSnapshotInfo"/>).</summary>
+    public const string SnapshotFile = EmbeddingSnapshotInfo.FileName;
 
     /// <summary>
     /// The export's embedding before the final block, as a set sharing <paramref name="final"/>'s molecules and
@@ -50,13 +48,11 @@ public static class EmbeddingExport
         {
             var meta = Path.Combine(dir, SnapshotFile);
             if (!File.Exists(meta)) throw new InvalidDataException($"{dir}: snapshot folder without {SnapshotFile}");
-            var json = LooseJson.ReadObject(meta);
-            int epoch = (int)(LooseJson.Number(json, "epoch") ?? throw new InvalidDataException($"{meta}: no 'epoch'"));
-            int epochs = (int)(LooseJson.Number(json, "epochs") ?? throw new InvalidDataException($"{meta}: no 'epochs'"));
+            var info = ContractJson.Read<EmbeddingSnapshotInfo>(meta);
             var matrix = Path.Combine(dir, MatrixFile);
             if (!File.Exists(matrix)) throw new FileNotFoundException($"{dir}: snapshot without {MatrixFile}", matrix);
             var set = final.WithMatrix(NpyFile.Read(matrix), matrix);
-            list.Add(new EmbeddingSnapshot(epoch, epochs, LooseJson.Number(json, "fraction"), set, LoadBeforeFinal(dir, final)));
+            list.Add(new EmbeddingSnapshot(info.Epoch, info.Epochs, info.Fraction, set, LoadBeforeFinal(dir, final)));
         }
         return list.OrderBy(s => s.Epoch).ToList();
     }
@@ -68,32 +64,28 @@ public static class EmbeddingExport
         string npy = Path.Combine(folder, MatrixFile), meta = Path.Combine(folder, MetadataFile);
         if (!File.Exists(npy)) throw new FileNotFoundException($"{folder}: missing {MatrixFile} (the embedding matrix)", npy);
         if (!File.Exists(meta)) throw new FileNotFoundException($"{folder}: missing {MetadataFile} (irreps and molecule metadata); embeddings without irrep metadata cannot be split per l", meta);
-        var json = LooseJson.ReadObject(meta);
-        var irrepsText = LooseJson.Text(json, "irreps")
+        if (string.IsNullOrWhiteSpace(File.ReadAllText(meta))) throw new InvalidDataException($"{meta}: file is empty, expected the export's metadata (irreps, ids, smiles, targets_ev)");
+        var json = ContractJson.Read<EmbeddingMetadata>(meta);
+        var irrepsText = json.Irreps
             ?? throw new InvalidDataException($"{meta}: no 'irreps' field (e.g. \"16x0e+16x1o+16x2e\"); embeddings without irrep metadata cannot be split per l");
         Irreps irreps;
         try { irreps = Irreps.Parse(irrepsText); }
         catch (Exception e) when (e is FormatException or ArgumentException) { throw new InvalidDataException($"{meta}: {e.Message}"); }
         if (irreps.Dim == 0) throw new InvalidDataException($"{meta}: 'irreps' is empty");
         var matrix = NpyFile.Read(npy);
-        int n = matrix.Rows;
-        var ids = LooseJson.Strings(json, "ids") ?? throw new InvalidDataException($"{meta}: no 'ids' array");
-        var smiles = LooseJson.Strings(json, "smiles") ?? throw new InvalidDataException($"{meta}: no 'smiles' array");
-        var targets = LooseJson.Numbers(json, "targets_ev", meta) ?? LooseJson.Numbers(json, "targets", meta)
-            ?? throw new InvalidDataException($"{meta}: no 'targets_ev' array");
         var set = new EmbeddingSet
         {
             Matrix = matrix,
             Irreps = irreps,
-            Ids = ids,
-            Smiles = smiles,
-            Targets = targets,
-            Predictions = LooseJson.Numbers(json, "predictions_ev", meta) ?? LooseJson.Numbers(json, "predictions", meta),
-            Nsps = LooseJson.Numbers(json, "nsps", meta),
-            Split = LooseJson.Strings(json, "split"),
+            Ids = json.Ids ?? throw new InvalidDataException($"{meta}: no 'ids' array"),
+            Smiles = json.Smiles ?? throw new InvalidDataException($"{meta}: no 'smiles' array"),
+            Targets = json.TargetsEv?.ToArray() ?? throw new InvalidDataException($"{meta}: no 'targets_ev' array"),
+            Predictions = json.PredictionsEv?.ToArray(),
+            Nsps = json.Nsps?.ToArray(),
+            Split = json.Split?.ToArray(),
         };
         set.Validate(folder);
-        CheckBlocks(json, irreps, meta);
+        CheckBlocks(json.Blocks, irreps, meta);
         return set;
     }
 
@@ -103,39 +95,27 @@ public static class EmbeddingExport
         set.Validate(folder);
         Directory.CreateDirectory(folder);
         NpyFile.WriteFloat32(Path.Combine(folder, MatrixFile), set.Matrix);
-        var blocks = new JsonArray();
-        for (int b = 0; b < set.Irreps.Count; b++)
+        ContractJson.Write(Path.Combine(folder, MetadataFile), new EmbeddingMetadata
         {
-            var (start, length) = set.Irreps.Slice(b);
-            blocks.Add(new JsonObject { ["irrep"] = set.Irreps[b].ToString(), ["l"] = set.Irreps[b].Irrep.L, ["start"] = start, ["length"] = length });
-        }
-        var obj = new JsonObject
-        {
-            ["irreps"] = set.Irreps.ToString(),
-            ["blocks"] = blocks,
-            ["ids"] = new JsonArray(set.Ids.Select(i => (JsonNode)JsonValue.Create(i)!).ToArray()),
-            ["smiles"] = new JsonArray(set.Smiles.Select(s => (JsonNode)JsonValue.Create(s)!).ToArray()),
-            ["targets_ev"] = new JsonArray(set.Targets.Select(t => (JsonNode)JsonValue.Create(t)).ToArray()),
-        };
-        if (set.Predictions is { } p) obj["predictions_ev"] = new JsonArray(p.Select(t => (JsonNode)JsonValue.Create(t)).ToArray());
-        if (set.Nsps is { } s2) obj["nsps"] = new JsonArray(s2.Select(t => (JsonNode)JsonValue.Create(t)).ToArray());
-        if (set.Split is { } sp) obj["split"] = new JsonArray(sp.Select(t => (JsonNode)JsonValue.Create(t)!).ToArray());
-        File.WriteAllText(Path.Combine(folder, MetadataFile), obj.ToJsonString(new JsonSerializerOptions { WriteIndented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+            Irreps = set.Irreps.ToString(),
+            Blocks = Enumerable.Range(0, set.Irreps.Count).Select(b => new EmbeddingBlock
+            {
+                Irrep = set.Irreps[b].ToString(), L = set.Irreps[b].Irrep.L, Start = set.Irreps.Slice(b).Start, Length = set.Irreps.Slice(b).Length,
+            }).ToList(),
+            Ids = set.Ids, Smiles = set.Smiles, TargetsEv = set.Targets, PredictionsEv = set.Predictions, Nsps = set.Nsps, Split = set.Split,
+        });
     }
 
-    private static void CheckBlocks(JsonObject json, Irreps irreps, string file)
+    private static void CheckBlocks(IReadOnlyList<EmbeddingBlock>? blocks, Irreps irreps, string file)
     {
-        if (LooseJson.Get(json, "blocks") is not JsonArray blocks) return;
+        if (blocks is null) return;
         if (blocks.Count != irreps.Count)
             throw new InvalidDataException($"{file}: 'blocks' lists {blocks.Count} ranges but irreps '{irreps}' have {irreps.Count} blocks");
         for (int b = 0; b < blocks.Count; b++)
         {
-            if (blocks[b] is not JsonObject o) throw new InvalidDataException($"{file}: 'blocks'[{b}] is not an object");
             var (start, length) = irreps.Slice(b);
-            var s = LooseJson.Number(o, "start");
-            var len = LooseJson.Number(o, "length");
-            if (s is { } sv && (int)sv != start || len is { } lv && (int)lv != length)
-                throw new InvalidDataException($"{file}: 'blocks'[{b}] = [{s}, +{len}) does not match irreps '{irreps}' (expected [{start}, +{length}))");
+            if (blocks[b].Start != start || blocks[b].Length != length)
+                throw new InvalidDataException($"{file}: 'blocks'[{b}] = [{blocks[b].Start}, +{blocks[b].Length}) does not match irreps '{irreps}' (expected [{start}, +{length}))");
         }
     }
 }

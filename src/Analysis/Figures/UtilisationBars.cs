@@ -1,4 +1,4 @@
-using EquiGrid.Analysis.Utilisation;
+using EquiGrid.Analysis.Report;
 using ScottPlot;
 
 namespace EquiGrid.Analysis.Figures;
@@ -7,16 +7,16 @@ namespace EquiGrid.Analysis.Figures;
 public static class UtilisationBars
 {
     /// <summary>
-    /// A bar chart of <paramref name="metric"/> (a per-l value of a study-table row; null bars are left out)
+    /// A bar chart of <paramref name="metric"/> (a per-l value of a study-table row's utilisation; null bars are left out)
     /// with a legend naming the trials.
     /// </summary>
-    public static Plot Create(StudyTable table, string title, string yLabel, Func<PerLUtilisation, double?> metric)
+    public static Plot Create(StudyTable table, string title, string yLabel, Func<BlockUtilisation, double?> metric)
     {
         var plot = new Plot();
         plot.Title(title, 14);
         plot.YLabel(yLabel);
         plot.XLabel("irrep order l");
-        var orders = table.Orders;
+        var orders = StudyTableView.Orders(table);
         int nt = Math.Max(1, table.Rows.Count);
         double width = 0.8 / nt;
         var palette = new ScottPlot.Palettes.Category10();
@@ -24,7 +24,7 @@ public static class UtilisationBars
         for (int t = 0; t < table.Rows.Count; t++)
         {
             var color = palette.GetColor(t);
-            foreach (var cell in table.Rows[t].PerL)
+            foreach (var cell in table.Rows[t].Result?.Utilisation?.Blocks ?? [])
             {
                 if (metric(cell) is not { } v || !double.IsFinite(v)) continue;
                 int g = IndexOf(orders, cell.L);

@@ -15,26 +15,32 @@ namespace EquiGrid.Analysis.Report;
 /// <param name="Html">Self-contained HTML (images as data URIs).</param>
 /// <param name="Markdown">Markdown version (images linked from the figure folder).</param>
 /// <param name="FigureFolder">Folder with every figure as PNG and SVG.</param>
-/// <param name="Table">The study table.</param>
+/// <param name="Table">The study table the report rendered.</param>
 /// <param name="Claims">The study's claims as evaluated (empty when it has none).</param>
 public sealed record ReportOutput(string Html, string Markdown, string FigureFolder, StudyTable Table, IReadOnlyList<ClaimResult>? Claims = null);
 
 /// <summary>
-/// Builds the study report: study table, Fig. 1 per trial (joint + per-l PHATE coloured by NSPS), utilisation bars,
-/// tensor-product path diagrams, learning curves, corner molecules and an automatic reading.
-/// Trials with embeddings but no utilisation.json are analysed on the way (and the result saved in the trial).
+/// Builds the study report from the study table (<see cref="StudyTable"/>, saved by <c>pull</c> or <c>run</c> from the
+/// study grain): the table, the claims, the reading and the utilisation bars come from its rows' results and
+/// utilisation summaries. From each trial's analysis folder beside it (<c>FOLDER/TRIAL/</c>, when there) come the
+/// figures that need the embeddings: Fig. 1 per trial (joint + per-l PHATE coloured by NSPS, computed here when the
+/// folder has none yet, and saved in it), the corner molecules, and the per-trial detail with the PHATE scores; plus
+/// tensor-product path diagrams and learning curves.
 /// </summary>
 public static class ReportBuilder
 {
     private const int PanelW = 460, PanelH = 400;
 
     /// <summary>
-    /// Writes the report for a study or trial folder to <paramref name="htmlPath"/> (+ .md next to it); with
-    /// <paramref name="claims"/>, a Claims section checks them against the trials' numbers.
+    /// Writes the report for a study folder (its <c>study_table.json</c> and trial folders) or a single trial folder to
+    /// <paramref name="htmlPath"/> (+ .md next to it); with <paramref name="claims"/>, a Claims section checks them
+    /// against the table's numbers.
     /// </summary>
     public static ReportOutput Build(string studyOrTrial, string htmlPath, Action<string>? log = null, AnalyzeOptions? analyzeOptions = null, StudyClaims? claims = null)
     {
-        var study = StudyDirectory.Open(studyOrTrial);
+        var input = ReportInput.Open(studyOrTrial);
+        var table = input.Table;
+        var trialFolders = input.Trials;
         htmlPath = Path.GetFullPath(htmlPath);
         var outDir = Path.GetDirectoryName(htmlPath)!;
         Directory.CreateDirectory(outDir);
@@ -42,17 +48,23 @@ public static class ReportBuilder
         var figDir = Path.Combine(outDir, stem + "_files");
         Directory.CreateDirectory(figDir);
 
-        var rows = new List<StudyTableRow>();
-        var summaries = new Dictionary<string, UtilisationSummary>();
+        // The per-trial detail: the summary the figures were drawn from (with PHATE) where a folder had embeddings, else the table's.
+        var details = new Dictionary<string, UtilisationSummary>();
         var curves = new List<(string, IReadOnlyList<EpochMetrics>)>();
         var figures = new List<(string Section, string Caption, FigureFiles Files)>();
         var corners = new List<CornerMolecule>();
         var lsets = new SortedDictionary<string, (LSet LSet, int Hidden)>(StringComparer.Ordinal);
 
-        foreach (var trial in study.Trials)
+        foreach (var row in table.Rows)
         {
-            var result = trial.LoadResult();
-            curves.Add((trial.Name, trial.LoadCurve(result)));
+            if (row.Result?.Utilisation is { } tableSummary) details[row.Trial] = tableSummary;
+            if (TryLSet(row.Spec.LSet) is { } ls) lsets[$"{ls}|{row.Spec.Hidden}"] = (ls, row.Spec.Hidden);
+            if (!trialFolders.TryGetValue(row.Trial, out var trial))
+            {
+                curves.Add((row.Trial, row.Result?.Epochs ?? []));
+                continue;
+            }
+            curves.Add((trial.Name, trial.LoadCurve(row.Result)));
             var summary = trial.LoadUtilisation();
             EmbeddingSet? set = Directory.Exists(trial.EmbeddingsPath) ? trial.LoadEmbeddingsWithNsps(log: log) : null;
             string? wanted = analyzeOptions?.Split is { } sp ? AnalysisSplit.Normalise(sp) : null;
@@ -65,13 +77,14 @@ public static class ReportBuilder
                     : $"{trial.Name}: analysed for split '{summary.Split}', analysing '{wanted}' now");
                 summary = trial.Analyze(set, analyzeOptions, log).Summary;
             }
-            if (summary is not null) summaries[trial.Name] = summary;
-            var row = StudyTableRow.From(trial.Name, result, summary);
-            rows.Add(row);
-            if (TryLSet(row.LSet) is { } ls) lsets[$"{ls}|{row.Hidden}"] = (ls, row.Hidden ?? HiddenFromIrreps(summary?.Irreps) ?? 1);
+            if (set is null || summary is null) continue;
+            details[row.Trial] = summary;
+            // A lone trial folder has no study grain to have summarised it: its own analysis is its row's.
+            if (input.SingleTrial && row.Result is { Utilisation: null } r)
+                table = table with { Rows = [row with { Result = r with { Utilisation = summary } }] };
 
             var projections = trial.LoadProjections();
-            if (set is not null && summary is not null && projections.Count > 0)
+            if (projections.Count > 0)
             {
                 var molecules = TrialDirectory.AnalysedMolecules(set, summary);
                 foreach (var (key, coords) in projections)
@@ -107,12 +120,11 @@ public static class ReportBuilder
             }
         }
 
-        var table = new StudyTable(study.Name, rows);
-        if (summaries.Count > 0)
+        if (table.Rows.Any(r => r.Result?.Utilisation is not null))
         {
             figures.Add(("Utilisation", "Share of the embedding variance per irrep order, per trial.",
                 FigureWriter.Save(UtilisationBars.Create(table, "Variance share per irrep order", "variance share", p => p.VarianceShare), Path.Combine(figDir, "utilisation_variance"), 760, 420)));
-            if (rows.Any(r => r.PerL.Any(p => p.StructureKnnR2 is not null)))
+            if (table.Rows.Any(r => r.Result?.Utilisation?.Blocks.Any(p => p.StructureKnnR2 is not null) == true))
                 figures.Add(("Utilisation", "Structure score per irrep order: leave-one-out 10-NN regression R² of NSPS from the standardised block.",
                     FigureWriter.Save(UtilisationBars.Create(table, "Structure score (k-NN R² of NSPS) per irrep order", "R²", p => p.StructureKnnR2), Path.Combine(figDir, "utilisation_structure"), 760, 420)));
         }
@@ -123,18 +135,17 @@ public static class ReportBuilder
             figures.Add(("Learning curves", "Training (thick line) and validation (thin line, open circles) loss per epoch.",
                 FigureWriter.Save(LearningCurves.Create(curves), Path.Combine(figDir, "learning_curves"), 760, 420)));
 
-        var reading = ReportReading.Sentences(table, summaries);
-        AnalysisJson.Write(Path.Combine(figDir, "study_table.json"), table);
-        var verdicts = claims?.Evaluate(study) ?? [];
+        var reading = ReportReading.Sentences(table);
+        var verdicts = claims?.Evaluate(table) ?? [];
         if (verdicts.Count > 0) AnalysisJson.Write(Path.Combine(figDir, "claims.json"), verdicts);
-        var html = RenderHtml(study.Name, table, reading, figures, corners, summaries);
+        var html = RenderHtml(table.Study, table, reading, figures, corners, details);
         html = InsertBefore(html, "<h2>Reading</h2>", ClaimsReport.Html(verdicts), "</body>");
         File.WriteAllText(htmlPath, html);
         var mdPath = Path.ChangeExtension(htmlPath, ".md");
-        var markdown = RenderMarkdown(study.Name, table, reading, figures, corners, outDir, summaries);
+        var markdown = RenderMarkdown(table.Study, table, reading, figures, corners, outDir, details);
         markdown = InsertBefore(markdown, "## Reading\n", ClaimsReport.Markdown(verdicts), null);
         File.WriteAllText(mdPath, markdown);
-        log?.Invoke($"report: {htmlPath} ({figures.Count} figures, {rows.Count} trials{(verdicts.Count > 0 ? $", {verdicts.Count} claims" : "")})");
+        log?.Invoke($"report: {htmlPath} ({figures.Count} figures, {table.Rows.Count} trials{(verdicts.Count > 0 ? $", {verdicts.Count} claims" : "")})");
         return new ReportOutput(htmlPath, mdPath, figDir, table, verdicts);
     }
 
@@ -151,15 +162,15 @@ public static class ReportBuilder
           .Append("figcaption{color:#555;font-size:14px}code{font-size:13px}</style></head><body>");
         sb.Append("<h1>").Append(E($"EquiGrid report: {name}")).Append("</h1>");
         sb.Append("<h2>Study table</h2><table id=\"study-table\"><thead><tr>");
-        foreach (var h in table.Header) sb.Append("<th>").Append(E(h)).Append("</th>");
+        foreach (var h in StudyTableView.Header(table)) sb.Append("<th>").Append(E(h)).Append("</th>");
         sb.Append("</tr></thead><tbody>");
-        foreach (var row in table.Cells)
+        foreach (var row in StudyTableView.Cells(table))
         {
             sb.Append("<tr class=\"trial\">");
             foreach (var c in row) sb.Append("<td>").Append(E(c)).Append("</td>");
             sb.Append("</tr>");
         }
-        sb.Append("</tbody></table><p>").Append(E(StudyTable.Legend)).Append("</p>");
+        sb.Append("</tbody></table><p>").Append(E(StudyTableView.Legend)).Append("</p>");
         sb.Append("<h2>Reading</h2><ul>");
         foreach (var s in reading) sb.Append("<li>").Append(E(s)).Append("</li>");
         sb.Append("</ul>");
@@ -222,8 +233,8 @@ public static class ReportBuilder
     {
         var sb = new StringBuilder();
         sb.AppendLine($"# EquiGrid report: {name}").AppendLine();
-        sb.AppendLine("## Study table").AppendLine().Append(table.ToMarkdown()).AppendLine();
-        sb.AppendLine(StudyTable.Legend).AppendLine();
+        sb.AppendLine("## Study table").AppendLine().Append(StudyTableView.ToMarkdown(table)).AppendLine();
+        sb.AppendLine(StudyTableView.Legend).AppendLine();
         sb.AppendLine("## Reading").AppendLine();
         foreach (var s in reading) sb.AppendLine($"- {s}");
         sb.AppendLine();
@@ -295,8 +306,6 @@ public static class ReportBuilder
     {
         try { return LSet.Parse(text); } catch (Exception e) when (e is FormatException or ArgumentException) { return null; }
     }
-
-    private static int? HiddenFromIrreps(string? irreps) => irreps is null ? null : Irreps.Parse(irreps).FirstOrDefault().Mul;
 
     private static string Safe(string s) => new(s.Select(c => char.IsLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
 }

@@ -1,5 +1,4 @@
 using System.Globalization;
-using EquiGrid.Analysis.Utilisation;
 
 namespace EquiGrid.Analysis.Report;
 
@@ -12,19 +11,20 @@ public static class ReportReading
     /// <summary>Share of the structure score below which an order is called "largely unused".</summary>
     public const double UnusedShare = 0.10;
 
-    /// <summary>Sentences for the whole study.</summary>
-    public static IReadOnlyList<string> Sentences(StudyTable table, IReadOnlyDictionary<string, UtilisationSummary> summaries)
+    /// <summary>Sentences for the whole study, from its table (each completed row's result and utilisation summary).</summary>
+    public static IReadOnlyList<string> Sentences(StudyTable table)
     {
         var s = new List<string>();
-        var withMse = table.Rows.Where(r => r.TestMseNormalized is not null).ToList();
+        var withMse = table.Rows.Where(r => r.Result is not null).ToList();
         if (withMse.Count > 1)
         {
-            var best = withMse.MinBy(r => r.TestMseNormalized)!;
-            s.Add($"Lowest test MSE (normalised): {best.Trial} (L = [{best.LSet}], {P(best.TestMseNormalized, "F3")}, MAE {P(best.TestMaeEv, "F3")} eV).");
+            var best = withMse.MinBy(r => r.Result!.TestMseNormalized)!;
+            s.Add($"Lowest test MSE (normalised): {best.Trial} (L = [{best.Spec.LSet}], {P(best.Result!.TestMseNormalized, "F3")}, MAE {P(best.Result.TestMaeEv, "F3")} eV).");
         }
         foreach (var row in table.Rows)
         {
-            if (!summaries.TryGetValue(row.Trial, out var u)) { s.Add($"{row.Trial}: not analysed (no embeddings exported)."); continue; }
+            if (row.Result is null) { s.Add($"{row.Trial}: no result ({row.Status.ToString().ToLowerInvariant()})."); continue; }
+            if (row.Result.Utilisation is not { } u) { s.Add($"{row.Trial}: not analysed (no embeddings exported)."); continue; }
             s.Add($"{row.Trial}: analysed on the {u.Split} split, {u.Molecules} molecules" +
                   (u.MoleculesWithoutNsps > 0 ? $" ({u.MoleculesWithoutNsps} without a SMILES, left out of the structure scores)." : "."));
             var blocks = u.Blocks;

@@ -1,6 +1,3 @@
-using System.Text.Json.Nodes;
-using EquiGrid.Analysis.Data;
-
 namespace EquiGrid.Analysis.Utilisation;
 
 /// <summary>
@@ -10,38 +7,23 @@ namespace EquiGrid.Analysis.Utilisation;
 public sealed record AblationData(string Metric, double? Baseline, IReadOnlyDictionary<int, IReadOnlyList<LayerValue>> Ablation, IReadOnlyDictionary<int, IReadOnlyList<LayerValue>> Attribution)
 {
     /// <summary>File name inside the embedding export folder.</summary>
-    public const string FileName = "ablation.json";
+    public const string FileName = AblationFile.FileName;
     /// <summary>Layer name of the final block in <c>ablation.json</c> (the others are "block_0", "block_1", ...).</summary>
-    public const string FinalLayer = "final";
+    public const string FinalLayer = AblationFile.FinalLayer;
 
     /// <summary>
-    /// Reads <c>{"metric", "baseline", "ablation": [{"layer", "l", "delta" | "error"}], "attribution": [{"layer", "l", "value"}]}</c>
-    /// (any key spelling). Returns null when the file does not exist.
+    /// Reads <c>ablation.json</c> (<see cref="AblationFile"/>): an ablation entry's change is its <c>delta</c>, else its
+    /// <c>error</c> minus the file's <c>baseline</c>. Returns null when the file does not exist.
     /// </summary>
     public static AblationData? TryLoad(string path)
     {
         if (!File.Exists(path)) return null;
-        var json = LooseJson.ReadObject(path);
-        string metric = LooseJson.Text(json, "metric") ?? "test_error";
-        double? baseline = LooseJson.Number(json, "baseline");
-        return new AblationData(metric, baseline, Entries(json, "ablation", baseline, path), Entries(json, "attribution", null, path));
+        var file = ContractJson.Read<AblationFile>(path);
+        var ablation = file.Ablation.Select((e, i) => (e.L, new LayerValue(e.Layer, e.Delta ?? (e.Error - file.Baseline)
+            ?? throw new InvalidDataException($"{path}: 'ablation'[{i}] has no 'delta' (or 'error' with a top-level 'baseline')"))));
+        return new AblationData(file.Metric ?? "test_error", file.Baseline, ByOrder(ablation), ByOrder(file.Attribution.Select(e => (e.L, new LayerValue(e.Layer, e.Value)))));
     }
 
-    private static IReadOnlyDictionary<int, IReadOnlyList<LayerValue>> Entries(JsonObject json, string name, double? baseline, string path)
-    {
-        var result = new SortedDictionary<int, List<LayerValue>>();
-        if (LooseJson.Get(json, name) is not JsonArray arr) return new Dictionary<int, IReadOnlyList<LayerValue>>();
-        for (int i = 0; i < arr.Count; i++)
-        {
-            if (arr[i] is not JsonObject o) throw new InvalidDataException($"{path}: '{name}'[{i}] is not an object");
-            int l = (int)(LooseJson.Number(o, "l") ?? throw new InvalidDataException($"{path}: '{name}'[{i}] has no 'l'"));
-            string layer = LooseJson.Text(o, "layer") ?? "final";
-            double? v = LooseJson.Number(o, "delta") ?? LooseJson.Number(o, "value") ?? LooseJson.Number(o, "delta_error");
-            if (v is null && LooseJson.Number(o, "error") is { } err && baseline is { } b) v = err - b;
-            if (v is null) throw new InvalidDataException($"{path}: '{name}'[{i}] has no 'delta' or 'value' (or 'error' with a top-level 'baseline')");
-            if (!result.TryGetValue(l, out var list)) result[l] = list = new();
-            list.Add(new LayerValue(layer, v.Value));
-        }
-        return result.ToDictionary(kv => kv.Key, kv => (IReadOnlyList<LayerValue>)kv.Value);
-    }
+    private static IReadOnlyDictionary<int, IReadOnlyList<LayerValue>> ByOrder(IEnumerable<(int L, LayerValue Value)> entries) =>
+        entries.GroupBy(e => e.L).OrderBy(g => g.Key).ToDictionary(g => g.Key, g => (IReadOnlyList<LayerValue>)g.Select(e => e.Value).ToList());
 }

@@ -51,18 +51,6 @@ public enum StudyStatus
     Cancelled = 4,
 }
 
-/// <summary>One row of the study table: a trial's configuration, state and (when done) its metrics.</summary>
-[GenerateSerializer, Immutable, Alias("equigrid.StudyRow")]
-public sealed record StudyRow
-{
-    [Id(0)] public required string TrialId { get; init; }
-    [Id(1)] public required TrialSpec Config { get; init; }
-    [Id(2)] public TrialStatus Status { get; init; }
-    [Id(3)] public int Attempts { get; init; }
-    [Id(4)] public TrialResult? Outcome { get; init; }
-    [Id(5)] public string? Error { get; init; }
-}
-
 /// <summary>A study as the CLI shows it: definition, state and the table of its trials.</summary>
 [GenerateSerializer, Immutable, Alias("equigrid.StudySnapshot")]
 public sealed record StudySnapshot
@@ -71,12 +59,16 @@ public sealed record StudySnapshot
     [Id(1)] public StudyStatus Status { get; init; }
     [Id(2)] public StudyDefinition? Definition { get; init; }
     [Id(3)] public int Priority { get; init; }
-    [Id(4)] public IReadOnlyList<StudyRow> Rows { get; init; } = [];
+    /// <summary>The study table's rows, in grid order.</summary>
+    [Id(4)] public IReadOnlyList<StudyTableRow> Rows { get; init; } = [];
     [Id(5)] public DateTimeOffset? SubmittedAt { get; init; }
     [Id(6)] public DateTimeOffset? FinishedAt { get; init; }
 
     /// <summary>Trials per status.</summary>
     public int Count(TrialStatus s) => Rows.Count(r => r.Status == s);
+
+    /// <summary>The study table (what <c>results --json</c> prints and <c>pull</c> and <c>run</c> save).</summary>
+    public StudyTable Table() => new() { Study = StudyId, Rows = Rows };
 }
 
 /// <summary>

@@ -47,7 +47,7 @@ public sealed class StudyGrain(
             S.Status = StudyStatus.Running;
             S.SubmittedAt = DateTimeOffset.UtcNow;
             S.TrialIds = trials.Select(t => t.TrialId).ToList();
-            S.Rows = trials.ToDictionary(t => t.TrialId, t => new StudyRow { TrialId = t.TrialId, Config = t.Config, Status = TrialStatus.Queued });
+            S.Rows = trials.ToDictionary(t => t.TrialId, t => new StudyTableRow { TrialId = t.TrialId, Spec = t.Config, Status = TrialStatus.Queued });
             await state.WriteStateAsync();
         }
         // Initialise and enqueue every time (both idempotent): a re-submission heals a submit interrupted by a crash.
@@ -92,12 +92,12 @@ public sealed class StudyGrain(
             throw new ArgumentException($"trial '{trialId}' is {status.ToString().ToLowerInvariant()}; only failed trials can be retried");
         }
         if (retried.Count == 0) return retried;
-        foreach (var id in retried) S.Rows[id] = S.Rows[id] with { Status = TrialStatus.Queued, Error = null, Outcome = null };
+        foreach (var id in retried) S.Rows[id] = S.Rows[id] with { Status = TrialStatus.Queued, Error = null, Result = null };
         S.Status = StudyStatus.Running;
         S.FinishedAt = null;
         await state.WriteStateAsync();
         await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey)
-            .Enqueue(Id, S.Priority, retried, retried.Select(id => S.Rows[id].Config).ToList());
+            .Enqueue(Id, S.Priority, retried, retried.Select(id => S.Rows[id].Spec).ToList());
         logger.LogInformation("Study {Study}: {Count} failed trial(s) re-queued by a retry", Id, retried.Count);
         return retried;
     }
@@ -139,7 +139,7 @@ public sealed class StudyGrain(
     }
 
     /// <inheritdoc />
-    public async Task TrialFinished(StudyRow row)
+    public async Task TrialFinished(StudyTableRow row)
     {
         if (S.Definition is null || !S.Rows.TryGetValue(row.TrialId, out var old)) return;
         if (old.Status.IsTerminal() && old.Status == row.Status) return;
@@ -200,7 +200,7 @@ public sealed class StudyGrain(
             if (!S.Rows.TryGetValue(t.TrialId, out var row)) continue;
             if (row.Status == t.Status && row.Attempts == t.Attempt) continue;
             if (row.Status.IsTerminal()) continue;
-            S.Rows[t.TrialId] = row with { Status = t.Status, Attempts = t.Attempt, Outcome = t.Outcome, Error = t.Error };
+            S.Rows[t.TrialId] = row with { Status = t.Status, Attempts = t.Attempt, Result = t.Outcome, Error = t.Error };
             if (t.Status.IsTerminal()) RecordUtilisation(S.Rows[t.TrialId]);
         }
         UpdateStatus();
@@ -214,14 +214,14 @@ public sealed class StudyGrain(
         logger.LogInformation("Study {Study} finished: {Status}", Id, S.Status);
     }
 
-    private static void RecordUtilisation(StudyRow row)
+    private static void RecordUtilisation(StudyTableRow row)
     {
         // The trial runner computed the summary next to the model; each block's variance share is exported per l.
-        if (row.Outcome?.Utilisation is not { } summary) return;
+        if (row.Result?.Utilisation is not { } summary) return;
         foreach (var block in summary.Blocks)
             if (block.VarianceShare is { } share)
                 ClusterTelemetry.Utilisation.Record(share, new KeyValuePair<string, object?>("l", block.L.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    new KeyValuePair<string, object?>("lset", row.Config.LSet));
+                    new KeyValuePair<string, object?>("lset", row.Spec.LSet));
     }
 
     private StudySnapshot Snapshot() => new()

@@ -10,7 +10,7 @@ public sealed class StudyGrainState
     /// <summary>Trial ids in grid order.</summary>
     [Id(3)] public List<string> TrialIds { get; set; } = [];
     /// <summary>The study table, one row per trial, keyed by trial id.</summary>
-    [Id(4)] public Dictionary<string, StudyRow> Rows { get; set; } = [];
+    [Id(4)] public Dictionary<string, StudyTableRow> Rows { get; set; } = [];
     [Id(5)] public DateTimeOffset? SubmittedAt { get; set; }
     [Id(6)] public DateTimeOffset? FinishedAt { get; set; }
 }

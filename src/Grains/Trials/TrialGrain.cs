@@ -303,9 +303,9 @@ public sealed class TrialGrain(
     {
         // One-way calls: a trial never waits on its study or the scheduler (they call trials; waiting back could deadlock).
         await GrainFactory.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey).TrialChanged(Id, S.Status, S.Attempt);
-        await GrainFactory.GetGrain<IStudyGrain>(S.StudyId!).TrialFinished(new StudyRow
+        await GrainFactory.GetGrain<IStudyGrain>(S.StudyId!).TrialFinished(new StudyTableRow
         {
-            TrialId = Id, Config = S.Config!, Status = S.Status, Attempts = S.Attempt, Outcome = S.Outcome, Error = S.Error,
+            TrialId = Id, Spec = S.Config!, Status = S.Status, Attempts = S.Attempt, Result = S.Outcome, Error = S.Error,
         });
     }
 

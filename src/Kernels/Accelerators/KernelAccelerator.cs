@@ -97,6 +97,30 @@ public sealed class KernelAccelerator : IDisposable
         }
     }
 
+    /// <summary>
+    /// The CUDA device at <paramref name="deviceIndex"/> in <see cref="CudaDevices"/>' order (a node with several GPUs
+    /// measures each one).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No CUDA device with that index is usable.</exception>
+    public static KernelAccelerator CreateCuda(int deviceIndex)
+    {
+        Context? context = null;
+        try
+        {
+            context = Context.Create(b => b.Cuda().CPU().Math(MathMode.Fast32BitOnly).Optimize(OptimizationLevel.O2));
+            int count = context.GetCudaDevices().Count;
+            if (deviceIndex < 0 || deviceIndex >= count)
+                throw new InvalidOperationException($"no CUDA device {deviceIndex} is available to ILGPU ({count} found)");
+            return new KernelAccelerator(context, context.CreateCudaAccelerator(deviceIndex));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            context?.Dispose();
+            if (e is InvalidOperationException) throw;
+            throw new InvalidOperationException($"CUDA device {deviceIndex} could not be opened by ILGPU: {e.Message}", e);
+        }
+    }
+
     /// <summary>ILGPU's CPU accelerator (tests, and machines without a GPU).</summary>
     public static KernelAccelerator CreateCpu() => Create(AcceleratorPreference.Cpu);
 

@@ -1,17 +1,19 @@
 using EquiGrid.Grains;
 using EquiGrid.Grains.Scheduling;
+using EquiGrid.Kernels;
 using EquiGrid.Training;
+using EquiGrid.Training.Gpu;
 
 namespace EquiGrid.Silo.Worker;
 
 /// <summary>
-/// What a worker reports about its accelerators: the ones declared in its configuration, or else its CPU with the
-/// training rate of the reference trial measured on it. <see cref="Describe"/> folds them into the node's capabilities
+/// What a worker reports about its accelerators: the ones declared in its configuration, or else its CPU and its CUDA
+/// devices, each with the training rate of the reference trial measured on it. <see cref="Describe"/> folds them into the node's capabilities
 /// (the largest GPU and the host memory are what placement compares).
 /// </summary>
 public static class NodeAccelerators
 {
-    /// <summary>Training steps of the measurement (batch 32 each, after one warm-up step).</summary>
+    /// <summary>Training steps of a measurement by default (batch 32 each, after one warm-up step).</summary>
     public const int MeasureSteps = 4;
 
     /// <summary>
@@ -44,15 +46,18 @@ public static class NodeAccelerators
     }
 
     /// <summary>
-    /// The CUDA devices found on this machine (<see cref="EquiGrid.Kernels.KernelAccelerator.CudaDevices"/>)
-    /// as GPU accelerators. Their reference rate is 0 (unknown) until measured on the device: the ILGPU training path
-    /// has not yet run on a GPU, so no rate is guessed.
+    /// The CUDA devices found on this machine (<see cref="IGpuDevices.List"/>) as GPU accelerators, their reference rate
+    /// 0 (unknown) until <see cref="MeasureGpuAsync"/> has measured it on the device (<see cref="Measured"/>).
     /// </summary>
-    public static IReadOnlyList<AcceleratorInfo> Detected(IReadOnlyList<EquiGrid.Kernels.CudaDeviceInfo> devices) =>
+    public static IReadOnlyList<AcceleratorInfo> Detected(IReadOnlyList<CudaDeviceInfo> devices) =>
         devices.Select(d => new AcceleratorInfo
         {
             Name = d.Name, Kind = AcceleratorKind.Gpu, MemoryBytes = d.MemoryBytes, ReferenceMoleculesPerSecond = 0, Source = "detected",
         }).ToList();
+
+    /// <summary><paramref name="accelerator"/> with the reference rate measured on it.</summary>
+    public static AcceleratorInfo Measured(AcceleratorInfo accelerator, double moleculesPerSecond) =>
+        accelerator with { ReferenceMoleculesPerSecond = moleculesPerSecond, Source = "measured" };
 
     /// <summary>This machine's CPU, with a measured reference rate (0 until measured).</summary>
     public static AcceleratorInfo Cpu(double moleculesPerSecond) => new()
@@ -62,20 +67,45 @@ public static class NodeAccelerators
     };
 
     /// <summary>
-    /// Trains the reference trial (the product's trainer, batch 32 of the shipped QM9 subset) for
-    /// <see cref="MeasureSteps"/> steps after a warm-up step on <paramref name="threads"/> threads; the median step
-    /// rate in molecules/s.
+    /// The trial every accelerator is measured on: L = [0,1,2], h = 32 (the scheduler's reference for relative work),
+    /// batch 32 of the shipped QM9 subset, the default seed.
     /// </summary>
-    public static async Task<double> MeasureCpuAsync(int threads, CancellationToken ct = default)
+    public static TrialSpec ReferenceTrial { get; } = new()
     {
-        var spec = new TrialSpec
+        LSet = TrialResourceEstimate.ReferenceLSet, Hidden = TrialResourceEstimate.ReferenceHidden, BatchSize = 32, Epochs = 1,
+    };
+
+    /// <summary>
+    /// Trains <see cref="ReferenceTrial"/> with TorchSharp (the product's trainer) for <paramref name="steps"/> steps
+    /// after a warm-up step on <paramref name="threads"/> threads; the median step rate in molecules/s.
+    /// </summary>
+    public static Task<double> MeasureCpuAsync(int threads, int steps = MeasureSteps, CancellationToken ct = default) =>
+        MeasureAsync(ReferenceTrial, threads, engine: null, steps, ct);
+
+    /// <summary>
+    /// Trains <paramref name="trial"/> (default <see cref="ReferenceTrial"/>) as <see cref="MeasureCpuAsync"/> does, but
+    /// with the ILGPU engine on <paramref name="device"/>: the engine a trial with <c>device: auto|gpu</c> trains with on
+    /// a GPU node. <paramref name="threads"/> serve the host side (batches). The caller keeps and disposes
+    /// <paramref name="device"/>: a CUDA device on a GPU node; in tests ILGPU's CPU accelerator, with a smaller trial
+    /// (it simulates every GPU thread, so the reference trial there takes many minutes and gigabytes).
+    /// </summary>
+    public static Task<double> MeasureGpuAsync(KernelAccelerator device, int threads, int steps = MeasureSteps, TrialSpec? trial = null,
+        CancellationToken ct = default) =>
+        MeasureAsync(trial ?? ReferenceTrial, threads, (model, _) => new IlgpuTrainingEngine(model, device, ownsAccelerator: false), steps, ct);
+
+    private static async Task<double> MeasureAsync(TrialSpec trial, int threads, TrainingEngineFactory? engine, int steps, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
+        var spec = trial with { Epochs = 1, MaxMolecules = trial.BatchSize * (steps + 1) };
+        var rates = new StepRates();
+        // Stopped after the last step: the epoch's evaluation is no part of the rate and would only make the wait longer.
+        var options = new TrainerOptions
         {
-            LSet = TrialResourceEstimate.ReferenceLSet, Hidden = TrialResourceEstimate.ReferenceHidden, BatchSize = 32, Epochs = 1,
-            MaxMolecules = 32 * (MeasureSteps + 1),
+            Threads = threads, ReportEverySteps = 1, Progress = rates, EngineFactory = engine, StopAfterSteps = steps + 1,
         };
-        var steps = new StepRates();
-        await new Trainer(spec, TrialData.Load(spec), new TrainerOptions { Threads = threads, ReportEverySteps = 1, Progress = steps }).RunAsync(ct);
-        return steps.Median();
+        try { await new Trainer(spec, TrialData.Load(spec), options).RunAsync(ct); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
+        return rates.Median();
     }
 
     /// <summary>Collects per-step rates synchronously (Progress&lt;T&gt; would post them later), the warm-up step left out.</summary>

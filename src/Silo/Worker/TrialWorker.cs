@@ -40,7 +40,7 @@ public sealed class TrialWorker(
     private readonly IResultsStore? _results = services.GetService<IResultsStore>();
     private readonly ResiliencePipeline _retry = GrainCallRetry.Create(logger);
 
-    // Declared in configuration, or the CPU (its reference rate filled in once measured; see StartAccelerators).
+    // Declared in configuration, or the CPU and the GPUs (their reference rates filled in once measured; see StartAccelerators).
     private volatile IReadOnlyList<AcceleratorInfo> _accelerators = [];
 
     /// <summary>This node's capabilities, with its accelerators.</summary>
@@ -54,31 +54,51 @@ public sealed class TrialWorker(
     }, _accelerators);
 
     /// <summary>
-    /// Declared accelerators, or the CPU measured in the background and the CUDA devices found (the worker leases meanwhile; heartbeats carry
-    /// the rate once known). A bad declaration stops the silo with the key and the fix.
+    /// Declared accelerators, or the CPU and the GPUs found (<see cref="IGpuDevices"/>: CUDA devices unless the host
+    /// registers another), each measured in the background, one after the other (the worker leases meanwhile;
+    /// heartbeats carry each rate once known). A bad declaration stops the silo with the key and the fix.
     /// </summary>
     private void StartAccelerators(CancellationToken stoppingToken)
     {
         var declared = NodeAccelerators.Declared(W.Accelerators);
         if (declared.Count > 0) { _accelerators = declared; return; }
-        // Undeclared nodes report their CPU and every CUDA device ILGPU finds (trials with device auto|gpu use them).
-        var gpus = NodeAccelerators.Detected(EquiGrid.Kernels.KernelAccelerator.CudaDevices());
-        _accelerators = [NodeAccelerators.Cpu(0), .. gpus];
+        if (W.MeasureSteps < 1) throw new ArgumentException($"EquiGrid:Worker:MeasureSteps: {W.MeasureSteps} must be at least 1, e.g. {NodeAccelerators.MeasureSteps}");
+        // Undeclared nodes report their CPU and every GPU found (trials with device auto|gpu use the first one).
+        var devices = services.GetService<IGpuDevices>() ?? CudaGpuDevices.Instance;
+        var gpus = NodeAccelerators.Detected(devices.List()).ToArray();
+        var cpu = NodeAccelerators.Cpu(0);
+        _accelerators = [cpu, .. gpus];
         if (!(W.MeasureThroughput ?? silo.Profile == "cluster")) return;
         int threads = W.Threads ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, W.Slots));
         _ = Task.Run(async () =>
         {
+            // One at a time: a GPU's host side shares the cores with the CPU measurement, so together both would read low.
             try
             {
-                double rate = await NodeAccelerators.MeasureCpuAsync(threads, stoppingToken);
-                if (stoppingToken.IsCancellationRequested) return;
-                _accelerators = [NodeAccelerators.Cpu(rate), .. gpus];
+                double rate = await NodeAccelerators.MeasureCpuAsync(threads, W.MeasureSteps, stoppingToken);
+                cpu = NodeAccelerators.Cpu(rate);
+                _accelerators = [cpu, .. gpus];
                 logger.LogInformation("Worker: the CPU trains the reference trial at {Rate:F1} molecules/s ({Threads} threads)", rate, threads);
             }
-            catch (OperationCanceledException) { /* the silo is stopping */ }
+            catch (OperationCanceledException) { return; /* the silo is stopping */ }
             catch (Exception e)
             {
                 logger.LogWarning("Worker: could not measure the CPU's training rate; reporting it as unknown: {Message}", e.Message);
+            }
+            for (int i = 0; i < gpus.Length; i++)
+            {
+                try
+                {
+                    double rate = await devices.MeasureAsync(i, threads, W.MeasureSteps, stoppingToken);
+                    gpus[i] = NodeAccelerators.Measured(gpus[i], rate);
+                    _accelerators = [cpu, .. gpus];
+                    logger.LogInformation("Worker: GPU {Index} ({Name}) trains the reference trial at {Rate:F1} molecules/s (ILGPU)", i, gpus[i].Name, rate);
+                }
+                catch (OperationCanceledException) { return; }
+                catch (Exception e)
+                {
+                    logger.LogWarning("Worker: could not measure GPU {Index} ({Name})'s training rate; reporting it as unknown: {Message}", i, gpus[i].Name, e.Message);
+                }
             }
         }, stoppingToken);
     }

@@ -33,10 +33,13 @@ public sealed class WorkerSettings
     /// </summary>
     public List<AcceleratorSettings> Accelerators { get; set; } = [];
     /// <summary>
-    /// Measure the CPU's training rate for the reference trial when the worker starts (a few seconds of training);
-    /// null: on the cluster profile only, where placement compares nodes.
+    /// Measure the training rate of the reference trial on the CPU and on each CUDA device when the worker starts (a
+    /// few seconds of training each, in the background); null: on the cluster profile only, where placement compares
+    /// nodes.
     /// </summary>
     public bool? MeasureThroughput { get; set; }
+    /// <summary>Timed training steps of each measurement (batch 32, after one warm-up step).</summary>
+    public int MeasureSteps { get; set; } = NodeAccelerators.MeasureSteps;
 
     /// <summary>
     /// The folder holding this node's attempt folders: <c>WorkDir/NODE</c>. A worker removes what it finds there when it

@@ -1,5 +1,5 @@
+using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using EquiGrid.Training.Data;
 using EquiGrid.Training.Model;
 using static TorchSharp.torch;
@@ -38,24 +38,22 @@ public static class EmbeddingExporter
         foreach (var i in trainer.Split.Train) split[i] = "train";
         foreach (var i in trainer.Split.Validation) split[i] = "validation";
         foreach (var i in trainer.Split.Test) split[i] = "test";
-        var blocks = Enumerable.Range(0, irreps.Count).Select(i => new
-        {
-            irrep = irreps[i].ToString(), l = irreps[i].Irrep.L, parity = irreps[i].Irrep.Parity,
-            mul = irreps[i].Mul, start = irreps.Slice(i).Start, length = irreps.Slice(i).Length,
-        });
         var smilesTable = SmilesBeside(trainer.Spec.DataPath);
-        var meta = new
+        ContractJson.Write(Path.Combine(dir, EmbeddingMetadata.FileName), new EmbeddingMetadata
         {
-            irreps = irreps.ToString(),
-            blocks,
-            ids = data.Molecules.Select(m => m.GdbId),
-            smiles = data.Molecules.Select(m => m.Smiles ?? smilesTable?.GetValueOrDefault(m.GdbId) ?? ""),
-            targets_ev = data.Molecules.Select(m => m.AtomizationEnergyEv),
-            predictions_ev = predictions,
-            split,
-        };
-        File.WriteAllText(Path.Combine(dir, "embeddings.json"), JsonSerializer.Serialize(meta, new JsonSerializerOptions { WriteIndented = false }));
-        File.WriteAllText(Path.Combine(dir, "ablation.json"), JsonSerializer.Serialize(Ablation(trainer, model, data), new JsonSerializerOptions { WriteIndented = true }));
+            Irreps = irreps.ToString(),
+            Blocks = Enumerable.Range(0, irreps.Count).Select(i => new EmbeddingBlock
+            {
+                Irrep = irreps[i].ToString(), L = irreps[i].Irrep.L, Parity = irreps[i].Irrep.Parity,
+                Mul = irreps[i].Mul, Start = irreps.Slice(i).Start, Length = irreps.Slice(i).Length,
+            }).ToList(),
+            Ids = data.Molecules.Select(m => m.GdbId.ToString(CultureInfo.InvariantCulture)).ToList(),
+            Smiles = data.Molecules.Select(m => m.Smiles ?? smilesTable?.GetValueOrDefault(m.GdbId) ?? "").ToList(),
+            TargetsEv = data.Molecules.Select(m => m.AtomizationEnergyEv).ToList(),
+            PredictionsEv = predictions,
+            Split = split,
+        });
+        ContractJson.Write(Path.Combine(dir, AblationFile.FileName), Ablation(trainer, model, data), indented: true);
 
         foreach (var epoch in trainer.ExportEpochs)
         {
@@ -63,10 +61,10 @@ public static class EmbeddingExporter
             var snapDir = Path.Combine(dir, "epochs", $"e{epoch}");
             Directory.CreateDirectory(snapDir);
             WriteEmbeddings(kept, data, snapDir, batchSize);
-            File.WriteAllText(Path.Combine(snapDir, "snapshot.json"), JsonSerializer.Serialize(new
+            ContractJson.Write(Path.Combine(snapDir, EmbeddingSnapshotInfo.FileName), new EmbeddingSnapshotInfo
             {
-                epoch, epochs = trainer.Spec.Epochs, fraction = ExportSchedule.FractionOf(trainer.Spec, epoch),
-            }));
+                Epoch = epoch, Epochs = trainer.Spec.Epochs, Fraction = ExportSchedule.FractionOf(trainer.Spec, epoch),
+            });
         }
     }
 
@@ -110,24 +108,24 @@ public static class EmbeddingExporter
         return predictions;
     }
 
-    private static object Ablation(Trainer trainer, EquivariantModel model, TrainingData data)
+    private static AblationFile Ablation(Trainer trainer, EquivariantModel model, TrainingData data)
     {
         var test = trainer.Split.Test;
         double baseline = trainer.Evaluate(model, test).Mse;
-        var ablation = new List<object>();
+        var ablation = new List<AblationEntry>();
         int blocks = model.Blocks.Count;
         foreach (var l in model.Config.LSet.Orders)
             for (int b = 0; b < blocks; b++)
             {
                 double error = trainer.Evaluate(model, test, new IrrepAblation(b, l)).Mse;
-                ablation.Add(new { layer = b == blocks - 1 ? "final" : $"block_{b}", l, error, delta = error - baseline });
+                ablation.Add(new AblationEntry { Layer = b == blocks - 1 ? AblationFile.FinalLayer : $"block_{b}", L = l, Error = error, Delta = error - baseline });
             }
-        return new { metric = "test_mse_normalized", baseline, ablation, attribution = Attribution(model, data, test) };
+        return new AblationFile { Metric = "test_mse_normalized", Baseline = baseline, Ablation = ablation, Attribution = Attribution(model, data, test) };
     }
 
     // Gradient x input of the summed prediction w.r.t. the node features after each block, |g*x| summed over the
     // block's columns and averaged over atoms: how much each order contributes to the output at that depth.
-    private static List<object> Attribution(EquivariantModel model, TrainingData data, IReadOnlyList<int> indices)
+    private static List<AttributionEntry> Attribution(EquivariantModel model, TrainingData data, IReadOnlyList<int> indices)
     {
         var irreps = model.Config.HiddenIrreps;
         int blocks = model.Blocks.Count;
@@ -153,10 +151,10 @@ public static class EmbeddingExporter
             }
             atoms += batch.AtomCount;
         }
-        var list = new List<object>();
+        var list = new List<AttributionEntry>();
         for (int b = 0; b < blocks; b++)
             for (int i = 0; i < irreps.Count; i++)
-                list.Add(new { layer = b == blocks - 1 ? "final" : $"block_{b}", l = irreps[i].Irrep.L, value = sums[b, i] / Math.Max(1, atoms) });
+                list.Add(new AttributionEntry { Layer = b == blocks - 1 ? AblationFile.FinalLayer : $"block_{b}", L = irreps[i].Irrep.L, Value = sums[b, i] / Math.Max(1, atoms) });
         return list;
     }
 

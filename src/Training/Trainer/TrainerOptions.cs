@@ -27,7 +27,10 @@ public sealed record TrainerOptions
     public int Threads { get; init; } = Environment.ProcessorCount;
     /// <summary>Directory for metrics.jsonl; null writes none.</summary>
     public string? MetricsDirectory { get; init; }
-    /// <summary>Test hook: stop after this many optimiser steps in this process (as if killed), or null.</summary>
+    /// <summary>
+    /// Stop after this many optimiser steps in this process (as if killed: <see cref="OperationCanceledException"/>), or
+    /// null. Tests use it, and so does a node's reference-rate measurement, which needs no evaluation.
+    /// </summary>
     public long? StopAfterSteps { get; init; }
     /// <summary>
     /// Chooses the engine that runs the steps (e.g. the ILGPU engine on a GPU node); null, or a factory returning null,

@@ -100,31 +100,35 @@ public class ClaimEvaluatorTests
     }
 
     [Fact]
-    public void Metrics_are_read_by_name_from_result_and_utilisation_files_including_snapshots()
+    public void Metrics_are_read_by_name_from_a_result_and_its_utilisation_summary_including_snapshots()
     {
-        var dir = Directory.CreateTempSubdirectory("eg-claims-").FullName;
-        try
+        var block = (int l, double r2, params LayerValue[] ablation) => new BlockUtilisation { L = l, Irreps = $"8x{l}e", Dim = 8 * (2 * l + 1), StructureKnnR2 = r2, Ablation = ablation };
+        var result = new TrialResult
         {
-            File.WriteAllText(Path.Combine(dir, "result.json"), """{"spec": {"l_set": "0,1", "hidden": 8, "epochs": 10}, "parameters": 1234, "test_mse_normalized": 0.21, "epochs": [{"epoch": 0, "train_loss": 1, "val_loss": 1, "seconds": 1}]}""");
-            File.WriteAllText(Path.Combine(dir, "utilisation.json"), """
-                {"trial": "t", "joint_knn_r2": 0.5,
-                 "blocks": [{"l": 0, "structure_knn_r2": 0.7, "ablation": [{"layer": "block_1", "value": 0.3}]},
-                            {"l": 1, "structure_knn_r2": 0.1, "ablation": [{"layer": "block_1", "value": -0.02}, {"layer": "block_2", "value": 0.01}]}],
-                 "before_final": {"layer": "block_3", "joint_knn_r2": 0.4, "blocks": [{"l": 1, "structure_knn_r2": 0.2}]},
-                 "snapshots": [{"epoch": 3, "epochs": 10, "fraction": 0.3, "layer": "final", "blocks": [{"l": 1, "structure_knn_r2": 0.12}]}]}
-                """);
-            var m = TrialMetrics.Read(new TrialDirectory(dir));
-            Assert.Equal(0.21, m.Get("test_mse_normalized", null).Value);
-            Assert.Equal(1234, m.Get("parameters", null).Value);
-            Assert.Equal(0.1, m.Get("l1.structure_knn_r2", null).Value);
-            Assert.Equal(0.2, m.Get("before_final.l1.structure_knn_r2", "final").Value);
-            Assert.Equal(-0.02, m.Get("l1.ablation.block_1", null).Value);
-            Assert.Equal(0.02, m.Get("max_abs(l1.ablation.*)", null).Value);
-            Assert.Equal(0.12, m.Get("l1.structure_knn_r2", "30%").Value);
-            Assert.Contains("exported at: 30 %", m.Get("l1.structure_knn_r2", "50%").Missing);
-            Assert.Contains("l3.structure_knn_r2 is not written", m.Get("l3.structure_knn_r2", null).Missing);
-        }
-        finally { Directory.Delete(dir, true); }
+            Spec = new TrialSpec { LSet = "0,1", Hidden = 8, Epochs = 10 },
+            Parameters = 1234,
+            TestMseNormalized = 0.21,
+            Epochs = [new EpochMetrics(0, 1, 1, 1)],
+            Utilisation = new UtilisationSummary
+            {
+                Trial = "t", Irreps = "8x0e+8x1o", Molecules = 10, AblationStatus = "available", JointKnnR2 = 0.5,
+                Blocks = [block(0, 0.7, new LayerValue("block_1", 0.3)), block(1, 0.1, new LayerValue("block_1", -0.02), new LayerValue("block_2", 0.01))],
+                BeforeFinal = new LayerUtilisation { Layer = "block_3", JointKnnR2 = 0.4, Blocks = [block(1, 0.2)] },
+                Snapshots = [new EpochStructure { Epoch = 3, Epochs = 10, Fraction = 0.3, Layer = "final", Blocks = [new EpochBlockStructure(1, 0.12, null, null)] }],
+            },
+        };
+        var m = TrialMetrics.Read(result);
+        Assert.Equal(0.21, m.Get("test_mse_normalized", null).Value);
+        Assert.Equal(1234, m.Get("parameters", null).Value);
+        Assert.Equal(0.5, m.Get("joint_knn_r2", null).Value);
+        Assert.Equal(0.1, m.Get("l1.structure_knn_r2", null).Value);
+        Assert.Equal(0.2, m.Get("before_final.l1.structure_knn_r2", "final").Value);
+        Assert.Equal(-0.02, m.Get("l1.ablation.block_1", null).Value);
+        Assert.Equal(0.02, m.Get("max_abs(l1.ablation.*)", null).Value);
+        Assert.Equal(0.12, m.Get("l1.structure_knn_r2", "30%").Value);
+        Assert.Contains("exported at: 30 %", m.Get("l1.structure_knn_r2", "50%").Missing);
+        Assert.Contains("l3.structure_knn_r2 is not written", m.Get("l3.structure_knn_r2", null).Missing);
+        Assert.Equal(10, m.Epochs);
     }
 
     [Fact]

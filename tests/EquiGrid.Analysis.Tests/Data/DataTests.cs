@@ -70,13 +70,19 @@ public class DataTests
         Assert.Equal(set.Matrix.Data.Select(v => (double)(float)v), back.Matrix.Data);
 
         var meta = Path.Combine(dir, EmbeddingExport.MetadataFile);
-        var json = File.ReadAllText(meta);
-        File.WriteAllText(meta, json.Replace("\"irreps\":\"2x0e+2x1o\"", "\"irreps_missing\":1"));
+        var json = ContractJson.Read<EmbeddingMetadata>(meta);
+        Assert.Equal("2x0e+2x1o", json.Irreps);
+        ContractJson.Write(meta, json with { Irreps = null });
         Assert.Contains("irrep metadata", Assert.Throws<InvalidDataException>(() => EmbeddingExport.Load(dir)).Message);
-        File.WriteAllText(meta, json.Replace("\"irreps\":\"2x0e+2x1o\"", "\"irreps\":\"2x0e+3x1o\""));
+        ContractJson.Write(meta, json with { Irreps = "2x0e+3x1o", Blocks = null });
         Assert.Contains("has 8 columns", Assert.Throws<InvalidDataException>(() => EmbeddingExport.Load(dir)).Message);
-        File.WriteAllText(meta, json.Replace("\"ids\":[\"1\",", "\"ids\":["));
+        ContractJson.Write(meta, json with { Blocks = [json.Blocks![0], json.Blocks[1] with { Start = 3 }] });
+        Assert.Contains("'blocks'[1] = [3, +6) does not match irreps '2x0e+2x1o'", Assert.Throws<InvalidDataException>(() => EmbeddingExport.Load(dir)).Message);
+        ContractJson.Write(meta, json with { Ids = json.Ids!.Skip(1).ToList() });
         Assert.Contains("'ids' has 19 entries", Assert.Throws<InvalidDataException>(() => EmbeddingExport.Load(dir)).Message);
+        // Exports from before ids were text have numbers there: read as their text.
+        File.WriteAllText(meta, ContractJson.Serialize(json).Replace("\"ids\":[\"1\",\"2\",", "\"ids\":[1,2,"));
+        Assert.Equal(set.Ids, EmbeddingExport.Load(dir).Ids);
         File.WriteAllText(meta, "");
         Assert.Contains("empty", Assert.Throws<InvalidDataException>(() => EmbeddingExport.Load(dir)).Message);
         File.Delete(meta);

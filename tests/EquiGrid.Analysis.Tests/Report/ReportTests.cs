@@ -14,18 +14,19 @@ public sealed class ReportFixture : IDisposable
     public ReportFixture()
     {
         Root = Directory.CreateTempSubdirectory("eg-report-").FullName;
-        Study = SyntheticStudy.Write(Path.Combine(Root, "study"), new SyntheticStudy.Trial[]
-        {
-            new("L0-1-2_h4", "0,1,2", 4, new[] { 0 }, 0.2),
-            new("L0-3-4_h4", "0,3,4", 4, new[] { 0, 4 }, 0.05),
-        }, molecules: 300, seed: 1);
-        File.WriteAllText(Path.Combine(Study, "L0-3-4_h4", "embeddings", "ablation.json"), """
+        // The second trial's ablation.json as the trainer writes it (one entry with only the error: delta = error - baseline).
+        var ablation = ContractJson.Deserialize<AblationFile>("""
             {"metric": "test_mse_normalized", "baseline": 0.05,
              "ablation": [{"layer": "block_0", "l": 0, "delta": 0.4}, {"layer": "final", "l": 0, "error": 0.9},
                           {"layer": "block_0", "l": 3, "delta": 0.001}, {"layer": "final", "l": 3, "delta": 0.0},
                           {"layer": "block_0", "l": 4, "delta": 0.2}, {"layer": "final", "l": 4, "delta": 0.0}],
              "attribution": [{"layer": "final", "l": 0, "value": 0.8}]}
-            """);
+            """, "ablation");
+        Study = SyntheticStudy.Write(Path.Combine(Root, "study"), new SyntheticStudy.Trial[]
+        {
+            new("L0-1-2_h4", "0,1,2", 4, new[] { 0 }, 0.2),
+            new("L0-3-4_h4", "0,3,4", 4, new[] { 0, 4 }, 0.05, Ablation: ablation),
+        }, molecules: 300, seed: 1);
         Output = ReportBuilder.Build(Study, Path.Combine(Root, "out", "report.html"), null, new AnalyzeOptions { Phate = PhateOptions.ReferenceStudy with { Seed = 2 } });
     }
 
@@ -111,6 +112,34 @@ public class ReportTests(ReportFixture fx) : IClassFixture<ReportFixture>
     }
 
     [Fact]
+    public void The_report_renders_the_study_table_not_the_folder_listing()
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        var study = SyntheticStudy.Write(Path.Combine(dir, "study"), [new SyntheticStudy.Trial("A_h4", "0,1", 4, [0], 0.2), new SyntheticStudy.Trial("B_h4", "0,2", 4, [0], 0.3)], molecules: 60, seed: 4, study: "tab");
+        var tablePath = Path.Combine(study, StudyTable.FileName);
+        var table = ContractJson.Read<StudyTable>(tablePath);
+        // The grain's table says what the trials are: a changed number shows, a failed trial without a folder has its
+        // row, and a stray folder the table does not name is not reported.
+        var a = table.Rows[0];
+        table = table with
+        {
+            Rows = [a with { Result = a.Result! with { TestMaeEv = 7.125 } }, table.Rows[1],
+                    new StudyTableRow { TrialId = "tab/C_h4", Spec = new TrialSpec { LSet = "0,3", Hidden = 4 }, Status = TrialStatus.Failed, Attempts = 3, Error = "out of memory" }],
+        };
+        ContractJson.Write(tablePath, table, indented: true);
+        Directory.Move(Path.Combine(study, "B_h4"), Path.Combine(study, "stray"));
+        var res = ReportBuilder.Build(study, Path.Combine(dir, "out", "r.html"), null, new AnalyzeOptions { RunPhate = false });
+        var md = File.ReadAllText(res.Markdown);
+        Assert.Contains("# EquiGrid report: tab", md);
+        Assert.Contains("| A_h4 | [0,1] | 4 | 5 |", md);
+        Assert.Contains("| 7.125 |", md);
+        Assert.Contains("| B_h4 | [0,2] | 4 | 5 |", md); // its numbers come from the table even without its folder
+        Assert.Contains("| C_h4 | [0,3] | 4 | 3 | n/a |", md);
+        Assert.Contains("C_h4: no result (failed).", md);
+        Assert.DoesNotContain("stray", md);
+    }
+
+    [Fact]
     public void Trial_without_embeddings_still_gets_table_row_curves_and_path_diagram()
     {
         var dir = Directory.CreateTempSubdirectory().FullName;
@@ -124,16 +153,18 @@ public class ReportTests(ReportFixture fx) : IClassFixture<ReportFixture>
         var res = ReportBuilder.Build(trial, Path.Combine(dir, "out", "r.html"));
         var html = File.ReadAllText(res.Html);
         Assert.Single(res.Table.Rows);
-        Assert.Equal(1_648_034, res.Table.Rows[0].Parameters);
+        Assert.Equal(1_648_034, res.Table.Rows[0].Result!.Parameters);
         Assert.Contains("only-result: not analysed (no embeddings exported).", html);
         Assert.Equal(2, Regex.Matches(html, "src=\"data:image/png;base64,").Count); // path diagram + learning curves
     }
 
     [Fact]
-    public void Report_of_a_folder_without_trials_is_a_clear_error()
+    public void Report_of_a_folder_without_its_study_table_is_a_clear_error_naming_the_file_and_the_fix()
     {
         var empty = Directory.CreateTempSubdirectory().FullName;
-        Assert.Contains("no trials found", Assert.Throws<InvalidDataException>(() => ReportBuilder.Build(empty, Path.Combine(empty, "r.html"))).Message);
+        var e = Assert.Throws<FileNotFoundException>(() => ReportBuilder.Build(empty, Path.Combine(empty, "r.html")));
+        Assert.Contains(Path.Combine(empty, "study_table.json"), e.Message);
+        Assert.Contains("equigrid pull STUDY", e.Message);
         Assert.Throws<DirectoryNotFoundException>(() => ReportBuilder.Build(Path.Combine(empty, "nope"), Path.Combine(empty, "r.html")));
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using EquiGrid.Analysis.Data;
+using EquiGrid.Analysis.Report;
 using EquiGrid.Analysis.Utilisation;
 
 namespace EquiGrid.Analysis.Tests.Utilisation;
@@ -35,27 +35,38 @@ public class StudyTableTests
     };
 
     [Fact]
-    public void Rows_carry_result_and_per_l_cells_and_round_trip_as_snake_case_json()
+    public void The_study_table_renders_per_l_cells_from_its_rows_and_round_trips_in_the_contracts_json()
     {
-        var result = new TrialResult { Spec = new TrialSpec { LSet = "0,3", Hidden = 4, Epochs = 2 }, Parameters = 99, TestMseNormalized = 0.3, TestMaeEv = 1, TestRmseEv = 2 };
-        var table = new StudyTable("s", new[] { StudyTableRow.From("t", result, Summary()), StudyTableRow.From("u", null, null) });
-        Assert.Equal(new[] { 0, 3 }, table.Orders);
-        Assert.Equal(0.5, table.Rows[0].PerL[0].AblationMaxDelta);
-        Assert.Equal("final", table.Rows[0].PerL[0].AblationMaxLayer);
-        Assert.Null(table.Rows[0].PerL[1].AblationMaxDelta);
-        Assert.Equal(0.2, table.Rows[0].PerL[1].StructureKnnR2BeforeFinal);
-        Assert.Equal(new EpochScore(3, 10, 0.3, "final", -0.2, 0), Assert.Single(table.Rows[0].PerL[1].ByEpoch));
-        var json = JsonSerializer.Serialize(table, AnalysisJson.Options);
-        Assert.Contains("\"test_mse_normalized\": 0.3", json);
-        Assert.Contains("\"per_l\"", json);
-        var back = JsonSerializer.Deserialize<StudyTable>(json, AnalysisJson.Options)!;
-        Assert.Equal(json, JsonSerializer.Serialize(back, AnalysisJson.Options));
-        var md = table.ToMarkdown();
-        Assert.Contains("\"structure_knn_r2_before_final\": 0.2", json);
-        Assert.Contains("\"ablation_max_delta\": 0.5", json);
-        Assert.Contains("\"by_epoch\"", json);
+        var result = new TrialResult { Spec = new TrialSpec { LSet = "0,3", Hidden = 4, Epochs = 2 }, Parameters = 99, TestMseNormalized = 0.3, TestMaeEv = 1, TestRmseEv = 2, Utilisation = Summary() };
+        var table = new StudyTable
+        {
+            Study = "s",
+            Rows =
+            [
+                new StudyTableRow { TrialId = "s/t", Spec = result.Spec, Status = TrialStatus.Completed, Attempts = 1, Result = result },
+                new StudyTableRow { TrialId = "s/u", Spec = new TrialSpec { LSet = "0,1", Hidden = 8, Epochs = 3 }, Status = TrialStatus.Failed, Attempts = 3, Error = "boom" },
+            ],
+        };
+        Assert.Equal(["t", "u"], table.Rows.Select(r => r.Trial));
+        Assert.Equal(new[] { 0, 3 }, StudyTableView.Orders(table));
+        var md = StudyTableView.ToMarkdown(table);
         Assert.Contains("| t | [0,3] | 4 | 2 | 99 | 0.300 | 1.000 | 2.000 | 25.0% / 0.90 / 0.80 | 75.0% / -0.10 / 0.20 | +0.5 (final) | n/a |", md);
-        Assert.Contains("| u | [?] | n/a |", md);
+        Assert.Contains("| u | [0,1] | 8 | 3 | n/a | n/a | n/a | n/a | – | – | n/a | n/a |", md);
+
+        // One JSON form: what `results --json` prints, `pull` and `run` save, and the report reads.
+        var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, StudyTable.FileName);
+        ContractJson.Write(path, table, indented: true);
+        var json = File.ReadAllText(path);
+        Assert.Contains("\"trial_id\": \"s/t\"", json);
+        Assert.Contains("\"status\": \"completed\"", json);
+        Assert.Contains("\"status\": \"failed\"", json);
+        Assert.Contains("\"test_mse_normalized\": 0.3", json);
+        Assert.Contains("\"irreps\": \"4x0e+4x3o\"", json); // readable: '+' not escaped
+        Assert.Null(System.Text.Json.Nodes.JsonNode.Parse(json)!["rows"]![0]!["trial"]); // the name is derived from the id, not stored twice
+        var back = ContractJson.Read<StudyTable>(path);
+        Assert.Equal(ContractJson.Serialize(table), ContractJson.Serialize(back));
+        File.WriteAllText(path, "{\"study\": \"s\"}");
+        Assert.Contains("not a StudyTable", Assert.Throws<InvalidDataException>(() => ContractJson.Read<StudyTable>(path)).Message);
     }
 
     [Fact]

@@ -125,16 +125,20 @@ public class UtilisationTests
         var path = Path.Combine(dir.FullName, "ablation.json");
         File.WriteAllText(path, """
             {"metric": "test_mse_normalized", "baseline": 0.5,
-             "ablation": [{"layer": "final", "l": 1, "error": 0.75}, {"layer": 2, "l": 1, "delta": 0.1}, {"layer": "final", "l": 0, "delta": 3.0}],
+             "ablation": [{"layer": "final", "l": 1, "error": 0.75}, {"layer": "block_2", "l": 1, "delta": 0.1}, {"layer": "final", "l": 0, "delta": 3.0}],
              "attribution": [{"layer": "final", "l": 0, "value": 0.9}]}
             """);
         var a = AblationData.TryLoad(path)!;
         Assert.Equal(0.25, a.Ablation[1][0].Value, 12);
-        Assert.Equal("2", a.Ablation[1][1].Layer);
+        Assert.Equal("block_2", a.Ablation[1][1].Layer);
         Assert.Equal(0.9, a.Attribution[0].Single().Value);
         Assert.Null(AblationData.TryLoad(Path.Combine(dir.FullName, "missing.json")));
         File.WriteAllText(path, """{"ablation": [{"layer": "final", "delta": 1}]}""");
-        Assert.Contains("has no 'l'", Assert.Throws<InvalidDataException>(() => AblationData.TryLoad(path)).Message);
+        var e = Assert.Throws<InvalidDataException>(() => AblationData.TryLoad(path)).Message;
+        Assert.Contains("not a AblationFile", e);
+        Assert.Contains("'l'", e);
+        File.WriteAllText(path, """{"ablation": [{"layer": "final", "l": 1}]}""");
+        Assert.Contains("'ablation'[0] has no 'delta'", Assert.Throws<InvalidDataException>(() => AblationData.TryLoad(path)).Message);
     }
 
     private static EmbeddingSet Labelled(int n, int seed, params int[] encoding)

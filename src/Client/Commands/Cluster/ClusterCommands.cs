@@ -186,7 +186,7 @@ public static class ClusterCommands
             var id = parse.GetValue(study)!;
             var snap = await ClusterConnection.Grains(host).GetGrain<IStudyGrain>(id).GetSnapshot();
             if (snap.Definition is null) throw new UserInputException($"study '{id}' does not exist; `equigrid status` lists the studies");
-            if (parse.GetValue(json)) CliApp.WriteJson(ResultsTable.Rows(snap));
+            if (parse.GetValue(json)) CliApp.WriteJson(snap.Table());
             else ResultsTable.Print(snap);
             return ExitCodes.Ok;
         }, ct));

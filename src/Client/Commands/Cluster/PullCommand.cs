@@ -6,9 +6,10 @@ using EquiGrid.Silo.Results;
 namespace EquiGrid.Client.Commands.Cluster;
 
 /// <summary>
-/// <c>equigrid pull STUDY [--to DIR] [--blob CONNECTION] [--container NAME] [--report] [--json]</c>: downloads the
-/// analysis folders a cluster-profile study's workers uploaded (<c>results/STUDY/TRIAL/...</c> in the blob container)
-/// into <c>DIR/STUDY/TRIAL/...</c>, verifying every file's SHA-256, so <c>equigrid report</c> can run on this machine.
+/// <c>equigrid pull STUDY [--to DIR] [--blob CONNECTION] [--container NAME] [--gateway ...] [--report] [--json]</c>:
+/// saves the study grain's table as <c>DIR/STUDY/study_table.json</c> and downloads the analysis folders the study's
+/// workers uploaded (<c>results/STUDY/TRIAL/...</c> in the blob container) into <c>DIR/STUDY/TRIAL/...</c>, verifying
+/// every file's SHA-256, so <c>equigrid report</c> can run on this machine.
 /// </summary>
 public static class PullCommand
 {
@@ -22,13 +23,14 @@ public static class PullCommand
         var to = new Option<string>("--to") { Description = "Folder to put STUDY/ in", DefaultValueFactory = _ => Path.Combine("runs", "pulled") };
         var blob = new Option<string?>("--blob") { Description = $"Azure Storage connection string (env {BlobEnvironmentVariable}, or \"blob\" in the config file)" };
         var container = new Option<string?>("--container") { Description = "Blob container (\"container\" in the config file; default equigrid-checkpoints, the silo's default)" };
-        var report = new Option<bool>("--report") { Description = "Then write the study report (STUDY/report.html and report.md) from the pulled folders" };
+        var report = new Option<bool>("--report") { Description = "Then write the study report (STUDY/report.html and report.md) from the pulled table and folders" };
         var studyFile = Analysis.ReportCommand.StudyOption();
         var json = CliApp.JsonOption();
-        var cmd = new Command("pull", "Download a cluster study's analysis folders from blob storage (verified) to build its report here")
+        var cmd = new Command("pull", "Save a cluster study's table (from its study grain) and download its analysis folders from blob storage (verified) to build its report here")
         {
-            study, to, blob, container, report, studyFile, json, ClusterConnection.Config,
+            study, to, blob, container, report, studyFile, json,
         };
+        ClusterConnection.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
         {
             var id = parse.GetValue(study)!;
@@ -40,6 +42,14 @@ public static class PullCommand
                 ?? throw new UserInputException($"no blob connection string: give --blob, set {BlobEnvironmentVariable}, or add \"blob\" to the config file (the silos' EquiGrid:BlobConnectionString)");
             var name = settings["container"] ?? new Silo.Hosting.SiloSettings().BlobContainer;
             var store = new BlobResultsStore(connection, name, maxRetries: 2);
+            // The table first: it is what the report renders, and a study the cluster does not know has nothing to pull.
+            StudyTable table;
+            using (var host = await ClusterConnection.ConnectAsync(parse, ct))
+            {
+                var snap = await ClusterConnection.Grains(host).GetGrain<Grains.IStudyGrain>(id).GetSnapshot();
+                if (snap.Definition is null) throw new UserInputException($"study '{id}' does not exist on the cluster; `equigrid status` lists the studies");
+                table = snap.Table();
+            }
             string folder;
             ResultsTransfer got;
             try
@@ -58,6 +68,7 @@ public static class PullCommand
             {
                 throw new IOException($"blob storage {store.Container.Uri} unreachable: {FirstLine(e.InnerExceptions.LastOrDefault()?.Message ?? e.Message)}", e);
             }
+            ContractJson.Write(Path.Combine(folder, StudyTable.FileName), table, indented: true);
             var reportCommand = $"equigrid report {Quote(folder)} --out {Quote(Path.Combine(folder, "report.html"))}";
             string? html = null;
             if (claimsFile is not null) File.Copy(claimsFile, Path.Combine(folder, Analysis.ReportCommand.StudyFileName), overwrite: true);
@@ -67,7 +78,7 @@ public static class PullCommand
                 CliApp.WriteJson(new { StudyId = id, Folder = folder, got.Trials, got.Files, got.Bytes, ReportCommand = reportCommand, Report = html });
             else
             {
-                Console.WriteLine($"pulled {id}: {got.Trials} trials, {got.Files} files, {got.Bytes / 1048576.0:0.0} MiB (SHA-256 verified) into {folder}");
+                Console.WriteLine($"pulled {id}: the study table ({table.Rows.Count} trials, {table.Rows.Count(r => r.Status == TrialStatus.Completed)} completed) and {got.Trials} trials' folders, {got.Files} files, {got.Bytes / 1048576.0:0.0} MiB (SHA-256 verified) into {folder}");
                 if (html is not null) Console.WriteLine($"report: {html}");
                 else Console.WriteLine($"next: {reportCommand}");
             }

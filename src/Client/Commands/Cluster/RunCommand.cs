@@ -13,7 +13,8 @@ namespace EquiGrid.Client.Commands.Cluster;
 
 /// <summary>
 /// <c>equigrid run study.yaml</c>: an embedded cluster in this process (localhost clustering, state and checkpoints in
-/// <c>--data-dir</c>), submit, watch, then write the study table. Interrupt it and run it again: the study resumes.
+/// <c>--data-dir</c>), submit, watch, then save the study grain's table (<c>study_table.json</c>) and write the report
+/// from it. Interrupt it and run it again: the study resumes.
 /// </summary>
 internal static class RunCommand
 {
@@ -68,12 +69,12 @@ internal static class RunCommand
                 Directory.CreateDirectory(outDir);
                 // The study file goes with the results: it says exactly what ran, and the report checks its claims.
                 File.Copy(parse.GetValue(file)!, Path.Combine(outDir, Analysis.ReportCommand.StudyFileName), overwrite: true);
-                var results = Path.Combine(outDir, "results.json");
-                await File.WriteAllTextAsync(results, System.Text.Json.JsonSerializer.Serialize(ResultsTable.Rows(snap), CliApp.Json), CancellationToken.None);
+                // The study grain's table, saved beside the trials' analysis folders (the worker's ResultsDir): the report renders it.
+                var results = Path.Combine(outDir, StudyTable.FileName);
+                ContractJson.Write(results, snap.Table(), indented: true);
                 ResultsTable.Print(snap);
                 Console.WriteLine($"results: {results}");
                 if (snap.Status != StudyStatus.Completed) return ExitCodes.Failure;
-                // Every trial wrote its analysis folder under outDir (worker ResultsDir); the report reads them.
                 if (!parse.GetValue(noReport))
                 {
                     var report = Analysis.ReportCommand.Write(outDir);

@@ -1,38 +1,6 @@
 namespace EquiGrid.Grains;
 
 /// <summary>
-/// Where a trial is in its life. Queued -> Leased -> Running -> Checkpointed (-> Running -> Checkpointed ...)
-/// -> Completed | Failed | Cancelled. A lapsed lease or a failed attempt goes back to Queued while attempts remain.
-/// </summary>
-public enum TrialStatus
-{
-    /// <summary>Waiting for a worker.</summary>
-    Queued = 0,
-    /// <summary>A worker holds a lease but has not reported progress yet.</summary>
-    Leased = 1,
-    /// <summary>The worker's child process is training.</summary>
-    Running = 2,
-    /// <summary>Training, and a checkpoint was committed since the last progress report.</summary>
-    Checkpointed = 3,
-    /// <summary>Finished with a result (terminal).</summary>
-    Completed = 4,
-    /// <summary>Out of attempts (terminal).</summary>
-    Failed = 5,
-    /// <summary>Cancelled by the user (terminal).</summary>
-    Cancelled = 6,
-}
-
-/// <summary>Helpers on <see cref="TrialStatus"/>.</summary>
-public static class TrialStatusExtensions
-{
-    /// <summary>True for Completed, Failed and Cancelled.</summary>
-    public static bool IsTerminal(this TrialStatus s) => s is TrialStatus.Completed or TrialStatus.Failed or TrialStatus.Cancelled;
-
-    /// <summary>True while a worker holds the trial (Leased, Running, Checkpointed).</summary>
-    public static bool IsHeld(this TrialStatus s) => s is TrialStatus.Leased or TrialStatus.Running or TrialStatus.Checkpointed;
-}
-
-/// <summary>
 /// A trial grain's answer to a worker's report. Anything but <see cref="Accepted"/> tells the worker to stop the
 /// attempt: its lease is gone (fenced), the trial was cancelled, or it already finished.
 /// </summary>
