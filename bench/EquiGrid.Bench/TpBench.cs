@@ -10,7 +10,7 @@ namespace EquiGrid.Bench;
 /// as the baseline (ratio = fast / reference; the ratio against e3nn, measured in the same minutes, is the
 /// <c>anchor</c> case's job). Options: --rows N (default 100000), --threads N (default all cores),
 /// --ilgpu (also time the ILGPU kernels on the best accelerator; --ilgpu-rows N, default 2000), --ablation (each
-/// optional fast path of the CPU kernel switched off in turn).
+/// optional fast path of the CPU kernel switched off in turn), --case TEXT (only the cases whose name contains TEXT).
 /// </summary>
 public static class TpBench
 {
@@ -25,6 +25,13 @@ public static class TpBench
             ("hidden L=[0,1,2] h=32", Hidden(LSet.Of(0, 1, 2), 32)),
             ("hidden L=[0,3,4,5,6] h=16", Hidden(LSet.Of(0, 3, 4, 5, 6), 16)),
         };
+        int caseArg = Array.IndexOf(args, "--case");
+        if (caseArg >= 0)
+        {
+            if (caseArg + 1 >= args.Length) throw new ArgumentException("--case needs part of a case name, e.g. --case anchor");
+            cases = cases.Where(c => c.Name.Contains(args[caseArg + 1], StringComparison.OrdinalIgnoreCase)).ToArray();
+            if (cases.Length == 0) throw new ArgumentException($"--case {args[caseArg + 1]} matches no case: use part of 'anchor', 'hidden L=[0,1,2]' or 'hidden L=[0,3,4,5,6]'");
+        }
         Console.WriteLine($"tensor product, float32, per-row weights, {rows} rows, {threads} threads ({Environment.ProcessorCount} cores)");
         Console.WriteLine($"{"case",-36} {"paths",5} {"weights",7} {"fwd rows/s",12} {"fwd+bwd rows/s",15} {"ref fwd+bwd",12} {"ratio",7}");
         foreach (var (name, tp) in cases)

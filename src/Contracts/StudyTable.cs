@@ -14,6 +14,8 @@ public sealed record StudyTable
 
     /// <summary>Study id.</summary>
     public required string Study { get; init; }
+    /// <summary>Where the study was when the table was read (a table pulled while it runs has rows still to finish).</summary>
+    public StudyStatus Status { get; init; }
     /// <summary>One row per trial, in grid order.</summary>
     public required IReadOnlyList<StudyTableRow> Rows { get; init; }
 }
@@ -37,4 +39,20 @@ public sealed record StudyTableRow
     /// <summary>The trial's name (the id's part after the study), which is also its analysis folder's name.</summary>
     [JsonIgnore]
     public string Trial => TrialId[(TrialId.IndexOf('/') + 1)..];
+}
+
+/// <summary>Lifecycle of a study. In JSON a lower-case word: "running", "completed_with_failures", ...</summary>
+[JsonConverter(typeof(LowerCaseEnumJsonConverter<StudyStatus>))]
+public enum StudyStatus
+{
+    /// <summary>Not submitted.</summary>
+    None = 0,
+    /// <summary>Trials are queued or running.</summary>
+    Running = 1,
+    /// <summary>Every trial completed.</summary>
+    Completed = 2,
+    /// <summary>Every trial is terminal and at least one failed.</summary>
+    CompletedWithFailures = 3,
+    /// <summary>Cancelled by the user.</summary>
+    Cancelled = 4,
 }

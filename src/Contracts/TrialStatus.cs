@@ -8,7 +8,7 @@ namespace EquiGrid.Contracts;
 /// -> Completed | Failed | Cancelled. A lapsed lease or a failed attempt goes back to Queued while attempts remain.
 /// In JSON (the study table, the runner protocol) a lower-case word: "queued", "completed", ...
 /// </summary>
-[JsonConverter(typeof(TrialStatusJsonConverter))]
+[JsonConverter(typeof(LowerCaseEnumJsonConverter<TrialStatus>))]
 public enum TrialStatus
 {
     /// <summary>Waiting for a worker.</summary>
@@ -27,8 +27,8 @@ public enum TrialStatus
     Cancelled = 6,
 }
 
-/// <summary>Writes <see cref="TrialStatus"/> as its lower-case name (the word `status` and `results` print).</summary>
-public sealed class TrialStatusJsonConverter() : JsonStringEnumConverter<TrialStatus>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false);
+/// <summary>Writes a contract enum as its snake_case name ("completed", "completed_with_failures"): the words `status` and `results` print.</summary>
+public sealed class LowerCaseEnumJsonConverter<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.SnakeCaseLower, allowIntegerValues: false) where T : struct, Enum;
 
 /// <summary>Helpers on <see cref="TrialStatus"/>.</summary>
 public static class TrialStatusExtensions

@@ -167,7 +167,7 @@ public class ClusterVerbsTests(WorkerlessSilo silo) : IClassFixture<WorkerlessSi
         Assert.All(res.RootElement.GetProperty("rows").EnumerateArray(), e => Assert.Equal("completed", e.GetProperty("status").GetString()));
         // results --json is the study table in its one JSON form (the file pull and run save).
         var table = ContractJson.Deserialize<StudyTable>(results.Out, "results --json");
-        Assert.Equal(id, table.Study);
+        Assert.Equal((id, StudyStatus.Completed), (table.Study, table.Status));
         Assert.Equal(0.2, table.Rows[0].Result!.TestMaeEv);
         var status = Cli("status", "--json");
         using var s = JsonDocument.Parse(status.Out);

@@ -8,6 +8,7 @@ namespace EquiGrid.Kernels.Tests;
 /// done step by step in double precision: materialised per-edge weights, the tensor product per edge, and explicit
 /// gather / sum loops.
 /// </summary>
+[Collection(KernelSwitchesCollection.Name)]
 public class FusedEdgeTensorProductTests
 {
     private sealed record Graph(int Nodes, int[] Source, int[] Target);
@@ -35,7 +36,25 @@ public class FusedEdgeTensorProductTests
         new object[] { "16x0e", "0e+1o+2e", "16x0e+16x1o+16x2e", 8, 12, 40 },
         // mul 8 hidden block: 64 weights per path; 600 edges = two chunks
         new object[] { "8x0e+8x1o+8x2e", "0e+1o+2e", "8x0e+8x1o+8x2e", 6, 40, 600 },
+        // the study's [0,1,2] h = 32 block (generated per-path code, four 8-channel slices), two tiles
+        new object[] { "32x0e+32x1o+32x2e", "0e+1o+2e", "32x0e+32x1o+32x2e", 4, 10, 40 },
     };
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void TableKernelStepsMatchTheUnfusedComputationWithGeneratedPathsSwitchedOff(string in1, string in2, string output, int depth, int nodes, int edgeCount)
+    {
+        // Plans with generated per-path code run it inside the fused kernel; keep the table kernel's steps covered.
+        CpuKernelSwitches.GeneratedPaths = false;
+        try
+        {
+            ForwardAndEveryGradientMatchTheUnfusedComputation(in1, in2, output, depth, nodes, edgeCount);
+        }
+        finally
+        {
+            CpuKernelSwitches.GeneratedPaths = true;
+        }
+    }
 
     [Theory]
     [MemberData(nameof(Cases))]

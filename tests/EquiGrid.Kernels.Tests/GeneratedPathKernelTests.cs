@@ -4,6 +4,7 @@ using static EquiGrid.Kernels.Tests.TensorProductTestData;
 namespace EquiGrid.Kernels.Tests;
 
 /// <summary>The generated per-path float kernel (<see cref="TpPathKernels"/>) against the dense reference and the table kernel.</summary>
+[Collection(KernelSwitchesCollection.Name)]
 public class GeneratedPathKernelTests
 {
     private static bool CpuQualifies => System.Runtime.Intrinsics.X86.Fma.IsSupported && System.Runtime.Intrinsics.X86.Avx2.IsSupported;

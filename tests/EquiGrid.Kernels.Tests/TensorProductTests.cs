@@ -3,6 +3,7 @@ using static EquiGrid.Kernels.Tests.TensorProductTestData;
 
 namespace EquiGrid.Kernels.Tests;
 
+[Collection(KernelSwitchesCollection.Name)]
 public class TensorProductTests
 {
     // ------------------------------------------------------------------ path enumeration and normalisation

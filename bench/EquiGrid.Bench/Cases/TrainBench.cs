@@ -11,7 +11,7 @@ namespace EquiGrid.Bench.Cases;
 /// Options: --l L --hidden H (one configuration), --steps N (EquiGrid steps per round, default 10), --rounds R
 /// (default 3), --ref-steps N (reference steps per round, default 3 for h=32, 1 otherwise), --threads N (default 2),
 /// --unfused (also time the path with materialised per-edge weights each round), --reference DIR, --python PATH,
-/// --no-reference.
+/// --no-reference, --table-tp (the fused kernel's table steps instead of the generated per-path code, to compare).
 /// </summary>
 public static class TrainBench
 {
@@ -21,6 +21,7 @@ public static class TrainBench
     {
         int steps = Int(args, "--steps", 10), rounds = Int(args, "--rounds", 3), threads = Int(args, "--threads", 2);
         bool unfused = args.Contains("--unfused");
+        if (args.Contains("--table-tp")) EquiGrid.Kernels.CpuKernelSwitches.GeneratedPaths = false;
         string? l = Str(args, "--l");
         var configs = l is null
             ? Reference

@@ -41,6 +41,6 @@ public sealed record ReportInput(StudyTable Table, IReadOnlyDictionary<string, T
             ?? throw new FileNotFoundException($"{trial.File_(TrialDirectory.ResultFile)}: a trial folder without its result; the report needs the trial's result.json (written by `equigrid train`)", trial.File_(TrialDirectory.ResultFile));
         if (result.Utilisation is null && trial.LoadUtilisation() is { } summary) result = result with { Utilisation = summary };
         var row = new StudyTableRow { TrialId = trial.Name, Spec = result.Spec, Status = TrialStatus.Completed, Result = result };
-        return new ReportInput(new StudyTable { Study = trial.Name, Rows = [row] }, new Dictionary<string, TrialDirectory> { [trial.Name] = trial }, SingleTrial: true);
+        return new ReportInput(new StudyTable { Study = trial.Name, Status = StudyStatus.Completed, Rows = [row] }, new Dictionary<string, TrialDirectory> { [trial.Name] = trial }, SingleTrial: true);
     }
 }

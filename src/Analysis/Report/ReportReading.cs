@@ -15,6 +15,8 @@ public static class ReportReading
     public static IReadOnlyList<string> Sentences(StudyTable table)
     {
         var s = new List<string>();
+        if (table.Status == StudyStatus.Running)
+            s.Add($"The study was still running when its table was saved: {table.Rows.Count(r => r.Status == TrialStatus.Completed)} of {table.Rows.Count} trials completed.");
         var withMse = table.Rows.Where(r => r.Result is not null).ToList();
         if (withMse.Count > 1)
         {

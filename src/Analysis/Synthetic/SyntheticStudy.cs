@@ -57,7 +57,7 @@ public static class SyntheticStudy
             var summary = trial.Analyze(trial.LoadEmbeddings(), new AnalyzeOptions { RunPhate = false }).Summary;
             rows.Add(new StudyTableRow { TrialId = $"{study}/{tr.Name}", Spec = result.Spec, Status = TrialStatus.Completed, Attempts = 1, Result = result with { Utilisation = summary } });
         }
-        ContractJson.Write(Path.Combine(folder, StudyTable.FileName), new StudyTable { Study = study, Rows = rows }, indented: true);
+        ContractJson.Write(Path.Combine(folder, StudyTable.FileName), new StudyTable { Study = study, Status = StudyStatus.Completed, Rows = rows }, indented: true);
         return folder;
     }
 }

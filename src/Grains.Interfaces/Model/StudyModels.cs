@@ -36,21 +36,6 @@ public sealed record TrialRow([property: Id(0)] IReadOnlyDictionary<string, stri
 [GenerateSerializer, Immutable, Alias("equigrid.GridAxis")]
 public sealed record GridAxis([property: Id(0)] string Field, [property: Id(1)] IReadOnlyList<string> Values);
 
-/// <summary>Lifecycle of a study.</summary>
-public enum StudyStatus
-{
-    /// <summary>Not submitted.</summary>
-    None = 0,
-    /// <summary>Trials are queued or running.</summary>
-    Running = 1,
-    /// <summary>Every trial completed.</summary>
-    Completed = 2,
-    /// <summary>Every trial is terminal and at least one failed.</summary>
-    CompletedWithFailures = 3,
-    /// <summary>Cancelled by the user.</summary>
-    Cancelled = 4,
-}
-
 /// <summary>A study as the CLI shows it: definition, state and the table of its trials.</summary>
 [GenerateSerializer, Immutable, Alias("equigrid.StudySnapshot")]
 public sealed record StudySnapshot
@@ -68,7 +53,7 @@ public sealed record StudySnapshot
     public int Count(TrialStatus s) => Rows.Count(r => r.Status == s);
 
     /// <summary>The study table (what <c>results --json</c> prints and <c>pull</c> and <c>run</c> save).</summary>
-    public StudyTable Table() => new() { Study = StudyId, Rows = Rows };
+    public StudyTable Table() => new() { Study = StudyId, Status = Status, Rows = Rows };
 }
 
 /// <summary>

@@ -35,6 +35,10 @@ public sealed unsafe class FusedEdgeTensorProduct
     private readonly int _maxCoupling, _maxPathWeights;
     private readonly int _ld1, _ld2, _ldo; // padded per-edge strides of the transposed scratch rows
     private readonly object _gate = new();
+    // The generated per-path code when the whole plan has it (see GeneratedPathFloatKernel), read per call so that
+    // CpuKernelSwitches.GeneratedPaths can switch it off; null: the table kernel's per-edge steps.
+    private readonly GeneratedPathFloatKernel? _generated;
+    private GeneratedPathFloatKernel? Generated => CpuKernelSwitches.GeneratedPaths ? _generated : null;
     private readonly Scratch?[] _scratch = new Scratch?[MaxChunks];
     private AlignedBuffer? _edgeGrad;
 
@@ -50,6 +54,7 @@ public sealed unsafe class FusedEdgeTensorProduct
         _paths = cpu.Paths;
         _maxCoupling = cpu.MaxCoupling;
         _maxPathWeights = _plan.Paths.Length == 0 ? 0 : _plan.Paths.Max(p => p.M * p.MulOut);
+        _generated = GeneratedPathFloatKernel.TryCreate(_plan);
         int pad = 16;
         _ld1 = _plan.In1Dim + pad;
         _ld2 = _plan.In2Dim + pad;
@@ -196,8 +201,9 @@ public sealed unsafe class FusedEdgeTensorProduct
     }
 
     // Loads one tile's per-edge inputs into channel-minor scratch rows (see CpuTensorProductKernel): the scaled radial
-    // features, x[src] and the edge attributes; in backward also dL/dout[dst].
-    private void LoadTile(in Args a, Scratch s, int[] order, int first, int rows, bool backward)
+    // features, x[src] and the edge attributes (unless the generated code, which reads them in place, runs); in
+    // backward also dL/dout[dst].
+    private void LoadTile(in Args a, Scratch s, int[] order, int first, int rows, bool backward, bool inputs)
     {
         int depth = Depth;
         var edges = a.Edges;
@@ -206,8 +212,11 @@ public sealed unsafe class FusedEdgeTensorProduct
             int e = order[first + r];
             float* h = a.H + (long)e * depth, hs = s.Features.Pointer + r * depth;
             for (int d = 0; d < depth; d++) hs[d] = h[d] * a.Scale;
-            CpuTensorProductKernel<float>.ToChannelMinor(a.X + (long)edges.Source[e] * _plan.In1Dim, s.X1.Pointer + r * _ld1, _plan.In1Blocks);
-            CpuTensorProductKernel<float>.ToChannelMinor(a.Y + (long)e * _plan.In2Dim, s.X2.Pointer + r * _ld2, _plan.In2Blocks);
+            if (inputs)
+            {
+                CpuTensorProductKernel<float>.ToChannelMinor(a.X + (long)edges.Source[e] * _plan.In1Dim, s.X1.Pointer + r * _ld1, _plan.In1Blocks);
+                CpuTensorProductKernel<float>.ToChannelMinor(a.Y + (long)e * _plan.In2Dim, s.X2.Pointer + r * _ld2, _plan.In2Blocks);
+            }
             if (backward)
                 CpuTensorProductKernel<float>.ToChannelMinor(a.GradOut + (long)edges.Target[e] * _plan.OutDim, s.Out.Pointer + r * _ldo, _plan.OutBlocks);
         }
@@ -219,25 +228,38 @@ public sealed unsafe class FusedEdgeTensorProduct
         int[] order = a.Edges.ByTarget;
         int depth = Depth, numel = _plan.WeightNumel, outDim = _plan.OutDim;
         float* wp = s.Weights.Pointer, cpl = s.Coupling.Pointer, row = s.Row.Pointer;
+        var generated = Generated;
         for (int first = start; first < end; first += TileEdges)
         {
             int rows = Math.Min(TileEdges, end - first);
             long clock = FusedEdgeProfile.Start();
-            LoadTile(a, s, order, first, rows, backward: false);
+            LoadTile(a, s, order, first, rows, backward: false, inputs: generated is null);
             new Span<float>(s.Out.Pointer, rows * _ldo).Clear();
             clock = FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.Gather, clock);
-            foreach (var pd in _paths)
+            for (int n = 0; n < _paths.Length; n++)
             {
+                var pd = _paths[n];
                 var p = pd.Path;
                 int np = p.M * p.MulOut;
                 if (np == 0 || p.Nnz == 0) continue;
                 TileGemm.Generate(s.Features.Pointer, rows, depth, a.W + p.WeightOffset, numel, wp, np);
                 clock = FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.WeightGeneration, clock);
-                for (int r = 0; r < rows; r++)
+                if (generated?.ByPath[n] is { } c)
                 {
-                    CpuTensorProductKernel<float>.Couple(pd, s.X1.Pointer + r * _ld1, s.X2.Pointer + r * _ld2, cpl);
-                    CpuTensorProductKernel<float>.ContractWeights(cpl, wp + r * np, s.Out.Pointer + r * _ldo + p.OutStart, p.D3, p.M, p.MulOut);
+                    // The generated code reads x[src] and Y in their own layout and writes the channel-minor tile row.
+                    for (int r = 0; r < rows; r++)
+                    {
+                        int e = order[first + r];
+                        c.Forward(a.X + (long)a.Edges.Source[e] * _plan.In1Dim + c.In1Start, a.Y + (long)e * _plan.In2Dim + c.In2Start,
+                            wp + r * np, s.Out.Pointer + r * _ldo + c.OutStart, c.Mul1, c.MulOut, c.Alpha);
+                    }
                 }
+                else
+                    for (int r = 0; r < rows; r++)
+                    {
+                        CpuTensorProductKernel<float>.Couple(pd, s.X1.Pointer + r * _ld1, s.X2.Pointer + r * _ld2, cpl);
+                        CpuTensorProductKernel<float>.ContractWeights(cpl, wp + r * np, s.Out.Pointer + r * _ldo + p.OutStart, p.D3, p.M, p.MulOut);
+                    }
                 clock = FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.TensorProduct, clock);
             }
             // Sum into the target nodes: this chunk owns them all, and visits each node's edges in edge order.
@@ -259,30 +281,50 @@ public sealed unsafe class FusedEdgeTensorProduct
         float* wp = s.Weights.Pointer, gwp = s.WeightGrads.Pointer, cpl = s.Coupling.Pointer, gcpl = s.GradCoupling.Pointer;
         float* partial = s.WeightGrad.Pointer, gh = s.FeatureGrad.Pointer;
         new Span<float>(partial, depth * numel).Clear();
+        var generated = Generated;
+        // With generated code the input gradients are 8-lane partial sums per tile row: [In1Dim][8] then [In2Dim][8].
+        int laneRow = (_plan.In1Dim + _plan.In2Dim) * 8;
+        float* lanes = generated is null ? null : s.Lanes(rows: TileEdges, laneRow);
         for (int first = start; first < end; first += TileEdges)
         {
             int rows = Math.Min(TileEdges, end - first);
             long clock = FusedEdgeProfile.Start();
-            LoadTile(a, s, order, first, rows, backward: true);
-            new Span<float>(s.GX1.Pointer, rows * _ld1).Clear();
-            new Span<float>(s.GX2.Pointer, rows * _ld2).Clear();
+            LoadTile(a, s, order, first, rows, backward: true, inputs: generated is null);
+            if (generated is null)
+            {
+                new Span<float>(s.GX1.Pointer, rows * _ld1).Clear();
+                new Span<float>(s.GX2.Pointer, rows * _ld2).Clear();
+            }
+            else
+                new Span<float>(lanes, rows * laneRow).Clear();
             new Span<float>(gh, rows * depth).Clear();
             clock = FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.GatherBackward, clock);
-            foreach (var pd in _paths)
+            for (int n = 0; n < _paths.Length; n++)
             {
+                var pd = _paths[n];
                 var p = pd.Path;
                 int np = p.M * p.MulOut;
                 if (np == 0 || p.Nnz == 0) continue; // no coupling: zero weight gradient, nothing flows back
                 float* w = a.W + p.WeightOffset;
                 TileGemm.Generate(s.Features.Pointer, rows, depth, w, numel, wp, np);
                 clock = FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.WeightRegeneration, clock);
-                for (int r = 0; r < rows; r++)
-                {
-                    float* x1t = s.X1.Pointer + r * _ld1, x2t = s.X2.Pointer + r * _ld2;
-                    CpuTensorProductKernel<float>.Couple(pd, x1t, x2t, cpl);
-                    CpuTensorProductKernel<float>.WeightGradients(cpl, wp + r * np, s.Out.Pointer + r * _ldo + p.OutStart, gwp + r * np, gcpl, p.D3, p.M, p.MulOut);
-                    CpuTensorProductKernel<float>.CoupleBackward(pd, x1t, x2t, gcpl, s.GX1.Pointer + r * _ld1, s.GX2.Pointer + r * _ld2);
-                }
+                if (generated?.ByPath[n] is { } c)
+                    for (int r = 0; r < rows; r++)
+                    {
+                        int e = order[first + r];
+                        float* lr = lanes + r * laneRow;
+                        c.Backward(a.X + (long)a.Edges.Source[e] * _plan.In1Dim + c.In1Start, a.Y + (long)e * _plan.In2Dim + c.In2Start,
+                            wp + r * np, s.Out.Pointer + r * _ldo + c.OutStart, gwp + r * np,
+                            lr + c.In1Start * 8, lr + (_plan.In1Dim + c.In2Start) * 8, c.Mul1, c.MulOut, c.Alpha);
+                    }
+                else
+                    for (int r = 0; r < rows; r++)
+                    {
+                        float* x1t = s.X1.Pointer + r * _ld1, x2t = s.X2.Pointer + r * _ld2;
+                        CpuTensorProductKernel<float>.Couple(pd, x1t, x2t, cpl);
+                        CpuTensorProductKernel<float>.WeightGradients(cpl, wp + r * np, s.Out.Pointer + r * _ldo + p.OutStart, gwp + r * np, gcpl, p.D3, p.M, p.MulOut);
+                        CpuTensorProductKernel<float>.CoupleBackward(pd, x1t, x2t, gcpl, s.GX1.Pointer + r * _ld1, s.GX2.Pointer + r * _ld2);
+                    }
                 clock = FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.TensorProductBackward, clock);
                 TileGemm.BackToFeatures(gwp, rows, np, w, numel, gh, depth);
                 clock = FusedEdgeProfile.Lap(FusedEdgeProfile.Operation.FeatureGradient, clock);
@@ -292,8 +334,17 @@ public sealed unsafe class FusedEdgeTensorProduct
             for (int r = 0; r < rows; r++)
             {
                 int e = order[first + r];
-                CpuTensorProductKernel<float>.ToMulMajor(s.GX1.Pointer + r * _ld1, a.GradEdgeX + (long)e * _plan.In1Dim, _plan.In1Blocks);
-                CpuTensorProductKernel<float>.ToMulMajor(s.GX2.Pointer + r * _ld2, a.GradY + (long)e * _plan.In2Dim, _plan.In2Blocks);
+                if (generated is null)
+                {
+                    CpuTensorProductKernel<float>.ToMulMajor(s.GX1.Pointer + r * _ld1, a.GradEdgeX + (long)e * _plan.In1Dim, _plan.In1Blocks);
+                    CpuTensorProductKernel<float>.ToMulMajor(s.GX2.Pointer + r * _ld2, a.GradY + (long)e * _plan.In2Dim, _plan.In2Blocks);
+                }
+                else
+                {
+                    float* lr = lanes + r * laneRow;
+                    SingleCopyFloatKernel.SumLanes(lr, a.GradEdgeX + (long)e * _plan.In1Dim, _plan.In1Dim);
+                    SingleCopyFloatKernel.SumLanes(lr + _plan.In1Dim * 8, a.GradY + (long)e * _plan.In2Dim, _plan.In2Dim);
+                }
                 float* ghr = gh + r * depth, dst = a.GradH + (long)e * depth;
                 for (int d = 0; d < depth; d++) dst[d] = ghr[d] * a.Scale;
             }
@@ -306,6 +357,10 @@ public sealed unsafe class FusedEdgeTensorProduct
     {
         public readonly AlignedBuffer Features, X1, X2, Out, GX1, GX2, Weights, WeightGrads, Coupling, GradCoupling, Row, FeatureGrad;
         public readonly AlignedBuffer? WeightGrad;
+        private AlignedBuffer? _lanes;
+
+        /// <summary>The generated backward's 8-lane input-gradient rows (allocated on first use, then kept).</summary>
+        public float* Lanes(int rows, int rowLength) => AlignedBuffer.Ensure(ref _lanes, (long)rows * rowLength).Pointer;
 
         public Scratch(FusedEdgeTensorProduct k, bool withWeightGrad)
         {

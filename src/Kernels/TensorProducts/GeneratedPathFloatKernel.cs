@@ -32,7 +32,8 @@ internal sealed unsafe class GeneratedPathFloatKernel : IFloatTensorProductKerne
     private readonly TensorProductPlan _plan;
     private readonly PathCall[] _calls;
 
-    private readonly struct PathCall
+    /// <summary>The generated code of one path of the plan and where its blocks sit in a row.</summary>
+    internal readonly struct PathCall
     {
         public required delegate*<float*, float*, float*, float*, int, int, float, void> Forward { get; init; }
         public required delegate*<float*, float*, float*, float*, float*, float*, float*, int, int, float, void> Backward { get; init; }
@@ -45,31 +46,39 @@ internal sealed unsafe class GeneratedPathFloatKernel : IFloatTensorProductKerne
         public required float Alpha { get; init; }
     }
 
-    private GeneratedPathFloatKernel(TensorProductPlan plan, PathCall[] calls)
+    private GeneratedPathFloatKernel(TensorProductPlan plan, PathCall[] calls, PathCall?[] byPath)
     {
         _plan = plan;
         _calls = calls;
+        ByPath = byPath;
     }
+
+    /// <summary>The call for each path of the plan (by index), null for a path without weights (nothing to do).</summary>
+    internal PathCall?[] ByPath { get; }
 
     /// <summary>The kernel for <paramref name="plan"/>, or null when the plan or the CPU does not qualify.</summary>
     public static GeneratedPathFloatKernel? TryCreate(TensorProductPlan plan)
     {
         if (!Fma.IsSupported || !Avx2.IsSupported || plan.Paths.Length == 0) return null;
         var calls = new List<PathCall>();
-        foreach (var p in plan.Paths)
+        var byPath = new PathCall?[plan.Paths.Length];
+        for (int n = 0; n < plan.Paths.Length; n++)
         {
+            var p = plan.Paths[n];
             if (p.Mul2 != 1 || p.MulOut % Lanes != 0) return null;
             if (!TpPathKernels.TryGet((p.D1 - 1) / 2, (p.D2 - 1) / 2, (p.D3 - 1) / 2, out var forward, out var backward)) return null;
             // A path without input or output channels has no weights and adds nothing.
             if (p.Mul1 == 0 || p.MulOut == 0) continue;
-            calls.Add(new PathCall
+            var call = new PathCall
             {
                 Forward = forward, Backward = backward,
                 In1Start = p.In1Start, In2Start = p.In2Start, OutStart = p.OutStart, WeightOffset = p.WeightOffset,
                 Mul1 = p.Mul1, MulOut = p.MulOut, Alpha = (float)p.Coefficient,
-            });
+            };
+            calls.Add(call);
+            byPath[n] = call;
         }
-        return new GeneratedPathFloatKernel(plan, calls.ToArray());
+        return new GeneratedPathFloatKernel(plan, calls.ToArray(), byPath);
     }
 
     public void Forward(ReadOnlySpan<float> x1, ReadOnlySpan<float> x2, ReadOnlySpan<float> weights, Span<float> output, int rows, int threads)

@@ -41,6 +41,7 @@ public class StudyTableTests
         var table = new StudyTable
         {
             Study = "s",
+            Status = StudyStatus.Running,
             Rows =
             [
                 new StudyTableRow { TrialId = "s/t", Spec = result.Spec, Status = TrialStatus.Completed, Attempts = 1, Result = result },
@@ -60,6 +61,9 @@ public class StudyTableTests
         Assert.Contains("\"trial_id\": \"s/t\"", json);
         Assert.Contains("\"status\": \"completed\"", json);
         Assert.Contains("\"status\": \"failed\"", json);
+        Assert.Contains("\"status\": \"running\"", json); // the study's own
+        Assert.Contains("The study was still running when its table was saved: 1 of 2 trials completed.", ReportReading.Sentences(table));
+        Assert.Contains("u: no result (failed).", ReportReading.Sentences(table));
         Assert.Contains("\"test_mse_normalized\": 0.3", json);
         Assert.Contains("\"irreps\": \"4x0e+4x3o\"", json); // readable: '+' not escaped
         Assert.Null(System.Text.Json.Nodes.JsonNode.Parse(json)!["rows"]![0]!["trial"]); // the name is derived from the id, not stored twice

@@ -18,23 +18,29 @@ public class TrainerTests : IDisposable
     private static TrainerOptions Options(ICheckpointStore? store = null, long? stopAfter = null) =>
         new() { Store = store, TrialId = "t", Threads = 1, StopAfterSteps = stopAfter };
 
-    [Fact]
-    public async Task SameSpecAndSeedGiveBitIdenticalWeights()
+    [Theory]
+    [InlineData(3)]
+    [InlineData(8)] // the generated per-path tensor-product code
+    public async Task SameSpecAndSeedGiveBitIdenticalWeights(int hidden)
     {
-        var a = await new EquiGrid.Training.Trainer(Spec, Data(), Options()).RunAsync();
-        var b = await new EquiGrid.Training.Trainer(Spec, Data(), Options()).RunAsync();
+        var spec = Spec with { Hidden = hidden };
+        var a = await new EquiGrid.Training.Trainer(spec, Data(), Options()).RunAsync();
+        var b = await new EquiGrid.Training.Trainer(spec, Data(), Options()).RunAsync();
         Assert.Equal(a.WeightsSha256, b.WeightsSha256);
         Assert.Equal(a.TestMseNormalized, b.TestMseNormalized);
         Assert.Equal(2, a.Epochs.Count);
-        var c = await new EquiGrid.Training.Trainer(Spec with { Seed = 6 }, Data(), Options()).RunAsync();
+        var c = await new EquiGrid.Training.Trainer(spec with { Seed = 6 }, Data(), Options()).RunAsync();
         Assert.NotEqual(a.WeightsSha256, c.WeightsSha256);
     }
 
-    [Fact]
-    public async Task WeightsDoNotDependOnTheKernelThreadCount()
+    // Hidden 3 runs the fused kernel's table steps; hidden 8 (output channels in 8s) its generated per-path code.
+    [Theory]
+    [InlineData(3)]
+    [InlineData(8)]
+    public async Task WeightsDoNotDependOnTheKernelThreadCount(int hidden)
     {
         // Batches of 30 radius-graph molecules: several hundred edges, so the fused kernel splits its work into chunks.
-        var spec = Spec with { BatchSize = 30, Epochs = 1 };
+        var spec = Spec with { BatchSize = 30, Epochs = 1, Hidden = hidden };
         var one = await new EquiGrid.Training.Trainer(spec, Data(), Options()).RunAsync();
         var two = await new EquiGrid.Training.Trainer(spec, Data(), Options() with { Threads = 2 }).RunAsync();
         Assert.Equal(one.WeightsSha256, two.WeightsSha256);
@@ -48,15 +54,18 @@ public class TrainerTests : IDisposable
         Assert.True(result.Epochs[^1].TrainLoss < result.Epochs[0].TrainLoss, $"loss went {result.Epochs[0].TrainLoss} -> {result.Epochs[^1].TrainLoss}");
     }
 
-    [Fact]
-    public async Task ResumedRunMatchesUninterruptedRunExactly()
+    [Theory]
+    [InlineData(3)]
+    [InlineData(8)] // the generated per-path tensor-product code
+    public async Task ResumedRunMatchesUninterruptedRunExactly(int hidden)
     {
-        var uninterrupted = await new EquiGrid.Training.Trainer(Spec, Data(), Options()).RunAsync();
+        var spec = Spec with { Hidden = hidden };
+        var uninterrupted = await new EquiGrid.Training.Trainer(spec, Data(), Options()).RunAsync();
         var store = new DirectoryCheckpointStore(_dir);
         // 60 molecules -> 48 train -> 6 batches per epoch; stop mid-epoch 1 (step 9), after the step-8 checkpoint.
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new EquiGrid.Training.Trainer(Spec, Data(), Options(store, stopAfter: 9)).RunAsync());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => new EquiGrid.Training.Trainer(spec, Data(), Options(store, stopAfter: 9)).RunAsync());
         Assert.Equal(8, (await store.ListAsync("t"))[0].Step);
-        var resumed = await new EquiGrid.Training.Trainer(Spec, Data(), Options(store) with { Attempt = 2 }).RunAsync();
+        var resumed = await new EquiGrid.Training.Trainer(spec, Data(), Options(store) with { Attempt = 2 }).RunAsync();
         Assert.Equal(uninterrupted.WeightsSha256, resumed.WeightsSha256);
         Assert.Equal(uninterrupted.TestMseNormalized, resumed.TestMseNormalized);
         Assert.Equal(uninterrupted.Epochs.Select(e => (e.TrainLoss, e.ValLoss)), resumed.Epochs.Select(e => (e.TrainLoss, e.ValLoss)));
