@@ -4,7 +4,8 @@
 #   bash deploy/local-cluster.sh            then, in another shell:
 #   EQUIGRID_TOKEN=$(cat runs/local-cluster/token) ./equigrid submit studies/default.yaml --gateway 127.0.0.1:30000
 #   EQUIGRID_TOKEN=$(cat runs/local-cluster/token) ./equigrid status default --watch --gateway 127.0.0.1:30000
-#   ./equigrid pull default --blob "$(cat runs/local-cluster/blob)" --report   (analysis folders + study report)
+#   EQUIGRID_TOKEN=$(cat runs/local-cluster/token) ./equigrid pull default --blob "$(cat runs/local-cluster/blob)" --report --gateway 127.0.0.1:30000
+#     (the study grain's table + the analysis folders, then the study report)
 # Needs redis-server (apt-get install redis-server) and Azurite (bash scripts/test.sh installs it into .tools/).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

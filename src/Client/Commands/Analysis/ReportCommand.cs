@@ -13,7 +13,7 @@ public static class ReportCommand
     /// <summary>Builds the command.</summary>
     public static Command Create()
     {
-        var path = new Argument<string>("path") { Description = "Study folder (one sub-folder per trial, optional study.json) or a single trial folder" };
+        var path = new Argument<string>("path") { Description = "Study folder (study_table.json, which pull and run save, and one sub-folder per trial) or a single trial folder" };
         var output = new Option<string>("--out") { Description = "HTML file to write (the Markdown version goes next to it)", DefaultValueFactory = _ => "report.html" };
         var noPhate = new Option<bool>("--no-phate") { Description = "When a trial must be analysed first, skip PHATE" };
         var split = AnalyzeCommand.SplitOption();
