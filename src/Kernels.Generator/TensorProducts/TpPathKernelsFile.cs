@@ -43,7 +43,8 @@ public static class TpPathKernelsFile
         sb.Append("/// With C[k][i] = alpha sum_j c(i,j,k) b[j] and Y[i][w] = sum_u a[u][i] w[u][w], forward adds sum_i C[k][i] Y[i][w]\n");
         sb.Append("/// to o[k][w]; backward stores the weight gradient sum_i a[u][i] G[i][w] with G[i] = sum_k C[k][i] g[k] and adds the\n");
         sb.Append("/// 8-lane partial sums of the input gradients (w[u] G[i] per (u, i); alpha c(i,j,k) Y[i] g[k] per j) to aLanes\n");
-        sb.Append("/// [mul1][2l1+1][8] and bLanes [2l2+1][8]. Every sum runs in a fixed order.\n");
+        sb.Append("/// [mul1][2l1+1][8] and bLanes [2l2+1][8]. Every sum runs in a fixed order. The methods are compiled fully optimised\n");
+        sb.Append("/// on first call (no tiering): a batch runs them thousands of times before tiered compilation would replace them.\n");
         sb.Append("/// </summary>\n");
         sb.Append("internal static unsafe partial class TpPathKernels\n{\n");
         sb.Append($"    /// <summary>The highest order with generated paths.</summary>\n    public const int MaxL = {MaxL};\n\n");
@@ -113,7 +114,7 @@ public static class TpPathKernelsFile
     {
         int d1 = 2 * l1 + 1, d2 = 2 * l2 + 1, d3 = 2 * l3 + 1;
         sb.Append($"    /// <summary>Forward of a {l1} x {l2} -> {l3} path ({entries.Count} non-zero 3j entries).</summary>\n");
-        sb.Append("    [SkipLocalsInit]\n");
+        sb.Append("    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]\n");
         sb.Append($"    public static void Forward{Name(l1, l2, l3)}(float* a, float* b, float* w, float* o, int mul1, int mo, float alpha)\n    {{\n");
         var pairs = EmitCoefficients(sb, d2, entries);
         sb.Append("        for (int w0 = 0; w0 < mo; w0 += 8)\n        {\n");
@@ -140,7 +141,7 @@ public static class TpPathKernelsFile
     {
         int d1 = 2 * l1 + 1, d2 = 2 * l2 + 1, d3 = 2 * l3 + 1;
         sb.Append($"    /// <summary>Backward of a {l1} x {l2} -> {l3} path ({entries.Count} non-zero 3j entries).</summary>\n");
-        sb.Append("    [SkipLocalsInit]\n");
+        sb.Append("    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]\n");
         sb.Append($"    public static void Backward{Name(l1, l2, l3)}(float* a, float* b, float* w, float* g, float* gw, float* aLanes, float* bLanes, int mul1, int mo, float alpha)\n    {{\n");
         var pairs = EmitCoefficients(sb, d2, entries);
         sb.Append("        var va = Vector256.Create(alpha);\n");

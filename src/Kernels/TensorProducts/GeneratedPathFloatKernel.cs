@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace EquiGrid.Kernels;
@@ -141,6 +142,7 @@ internal sealed unsafe class GeneratedPathFloatKernel : IFloatTensorProductKerne
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ForwardRow(float* x1, float* x2, float* w, float* output, float* s)
     {
         float* outT = s;
@@ -150,6 +152,7 @@ internal sealed unsafe class GeneratedPathFloatKernel : IFloatTensorProductKerne
         CpuTensorProductKernel<float>.ToMulMajor(outT, output, _plan.OutBlocks);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BackwardRow(float* x1, float* x2, float* w, float* gOut, float* gx1, float* gx2, float* gw, float* s)
     {
         float* gT = s, aLanes = s + _plan.OutDim, bLanes = aLanes + _plan.In1Dim * Lanes;

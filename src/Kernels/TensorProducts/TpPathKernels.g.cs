@@ -17,7 +17,8 @@ namespace EquiGrid.Kernels;
 /// With C[k][i] = alpha sum_j c(i,j,k) b[j] and Y[i][w] = sum_u a[u][i] w[u][w], forward adds sum_i C[k][i] Y[i][w]
 /// to o[k][w]; backward stores the weight gradient sum_i a[u][i] G[i][w] with G[i] = sum_k C[k][i] g[k] and adds the
 /// 8-lane partial sums of the input gradients (w[u] G[i] per (u, i); alpha c(i,j,k) Y[i] g[k] per j) to aLanes
-/// [mul1][2l1+1][8] and bLanes [2l2+1][8]. Every sum runs in a fixed order.
+/// [mul1][2l1+1][8] and bLanes [2l2+1][8]. Every sum runs in a fixed order. The methods are compiled fully optimised
+/// on first call (no tiering): a batch runs them thousands of times before tiered compilation would replace them.
 /// </summary>
 internal static unsafe partial class TpPathKernels
 {
@@ -25,7 +26,7 @@ internal static unsafe partial class TpPathKernels
     public const int MaxL = 2;
 
     /// <summary>Forward of a 0 x 0 -> 0 path (1 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward0x0to0(float* a, float* b, float* w, float* o, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0];
@@ -46,7 +47,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Backward of a 0 x 0 -> 0 path (1 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward0x0to0(float* a, float* b, float* w, float* g, float* gw, float* aLanes, float* bLanes, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0];
@@ -76,7 +77,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Forward of a 0 x 1 -> 1 path (3 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward0x1to1(float* a, float* b, float* w, float* o, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2];
@@ -105,7 +106,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Backward of a 0 x 1 -> 1 path (3 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward0x1to1(float* a, float* b, float* w, float* g, float* gw, float* aLanes, float* bLanes, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2];
@@ -151,7 +152,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Forward of a 0 x 2 -> 2 path (5 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward0x2to2(float* a, float* b, float* w, float* o, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2], b3 = alpha * b[3], b4 = alpha * b[4];
@@ -188,7 +189,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Backward of a 0 x 2 -> 2 path (5 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward0x2to2(float* a, float* b, float* w, float* g, float* gw, float* aLanes, float* bLanes, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2], b3 = alpha * b[3], b4 = alpha * b[4];
@@ -250,7 +251,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Forward of a 1 x 0 -> 1 path (3 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward1x0to1(float* a, float* b, float* w, float* o, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0];
@@ -281,7 +282,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Backward of a 1 x 0 -> 1 path (3 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward1x0to1(float* a, float* b, float* w, float* g, float* gw, float* aLanes, float* bLanes, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0];
@@ -331,7 +332,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Forward of a 1 x 1 -> 0 path (3 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward1x1to0(float* a, float* b, float* w, float* o, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2];
@@ -358,7 +359,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Backward of a 1 x 1 -> 0 path (3 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward1x1to0(float* a, float* b, float* w, float* g, float* gw, float* aLanes, float* bLanes, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2];
@@ -408,7 +409,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Forward of a 1 x 1 -> 1 path (6 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward1x1to1(float* a, float* b, float* w, float* o, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2];
@@ -445,7 +446,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Backward of a 1 x 1 -> 1 path (6 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward1x1to1(float* a, float* b, float* w, float* g, float* gw, float* aLanes, float* bLanes, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2];
@@ -511,7 +512,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Forward of a 1 x 1 -> 2 path (11 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward1x1to2(float* a, float* b, float* w, float* o, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2];
@@ -562,7 +563,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Backward of a 1 x 1 -> 2 path (11 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward1x1to2(float* a, float* b, float* w, float* g, float* gw, float* aLanes, float* bLanes, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2];
@@ -650,7 +651,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Forward of a 1 x 2 -> 1 path (11 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward1x2to1(float* a, float* b, float* w, float* o, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2], b3 = alpha * b[3], b4 = alpha * b[4];
@@ -693,7 +694,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Backward of a 1 x 2 -> 1 path (11 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward1x2to1(float* a, float* b, float* w, float* g, float* gw, float* aLanes, float* bLanes, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2], b3 = alpha * b[3], b4 = alpha * b[4];
@@ -779,7 +780,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Forward of a 1 x 2 -> 2 path (16 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward1x2to2(float* a, float* b, float* w, float* o, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2], b3 = alpha * b[3], b4 = alpha * b[4];
@@ -836,7 +837,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Backward of a 1 x 2 -> 2 path (16 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward1x2to2(float* a, float* b, float* w, float* g, float* gw, float* aLanes, float* bLanes, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2], b3 = alpha * b[3], b4 = alpha * b[4];
@@ -944,7 +945,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Forward of a 2 x 0 -> 2 path (5 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward2x0to2(float* a, float* b, float* w, float* o, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0];
@@ -985,7 +986,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Backward of a 2 x 0 -> 2 path (5 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward2x0to2(float* a, float* b, float* w, float* g, float* gw, float* aLanes, float* bLanes, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0];
@@ -1055,7 +1056,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Forward of a 2 x 1 -> 1 path (11 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward2x1to1(float* a, float* b, float* w, float* o, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2];
@@ -1104,7 +1105,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Backward of a 2 x 1 -> 1 path (11 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward2x1to1(float* a, float* b, float* w, float* g, float* gw, float* aLanes, float* bLanes, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2];
@@ -1198,7 +1199,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Forward of a 2 x 1 -> 2 path (16 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward2x1to2(float* a, float* b, float* w, float* o, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2];
@@ -1261,7 +1262,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Backward of a 2 x 1 -> 2 path (16 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward2x1to2(float* a, float* b, float* w, float* g, float* gw, float* aLanes, float* bLanes, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2];
@@ -1377,7 +1378,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Forward of a 2 x 2 -> 0 path (5 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward2x2to0(float* a, float* b, float* w, float* o, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2], b3 = alpha * b[3], b4 = alpha * b[4];
@@ -1410,7 +1411,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Backward of a 2 x 2 -> 0 path (5 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward2x2to0(float* a, float* b, float* w, float* g, float* gw, float* aLanes, float* bLanes, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2], b3 = alpha * b[3], b4 = alpha * b[4];
@@ -1480,7 +1481,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Forward of a 2 x 2 -> 1 path (16 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward2x2to1(float* a, float* b, float* w, float* o, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2], b3 = alpha * b[3], b4 = alpha * b[4];
@@ -1535,7 +1536,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Backward of a 2 x 2 -> 1 path (16 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward2x2to1(float* a, float* b, float* w, float* g, float* gw, float* aLanes, float* bLanes, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2], b3 = alpha * b[3], b4 = alpha * b[4];
@@ -1649,7 +1650,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Forward of a 2 x 2 -> 2 path (25 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward2x2to2(float* a, float* b, float* w, float* o, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2], b3 = alpha * b[3], b4 = alpha * b[4];
@@ -1726,7 +1727,7 @@ internal static unsafe partial class TpPathKernels
     }
 
     /// <summary>Backward of a 2 x 2 -> 2 path (25 non-zero 3j entries).</summary>
-    [SkipLocalsInit]
+    [SkipLocalsInit, MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward2x2to2(float* a, float* b, float* w, float* g, float* gw, float* aLanes, float* bLanes, int mul1, int mo, float alpha)
     {
         float b0 = alpha * b[0], b1 = alpha * b[1], b2 = alpha * b[2], b3 = alpha * b[3], b4 = alpha * b[4];
