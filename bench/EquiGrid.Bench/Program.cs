@@ -18,4 +18,13 @@ if (args.Length == 0 || !cases.TryGetValue(args[0], out var run))
     Console.Error.WriteLine($"usage: EquiGrid.Bench <{string.Join("|", cases.Keys)}> [options]");
     return 2;
 }
-return run(args[1..]);
+try
+{
+    return run(args[1..]);
+}
+catch (ArgumentException e) when (e.TargetSite?.DeclaringType?.Namespace?.StartsWith("EquiGrid.Bench", StringComparison.Ordinal) == true)
+{
+    // A bad option (the cases check their own): one line and exit 2, no stack trace.
+    Console.Error.WriteLine($"bench {args[0]}: {e.Message}");
+    return 2;
+}
