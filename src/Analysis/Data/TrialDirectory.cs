@@ -97,12 +97,13 @@ public sealed class TrialDirectory
 
     /// <summary>utilisation.json, or null when the trial was not analysed yet.</summary>
     public UtilisationSummary? LoadUtilisation() =>
-        File.Exists(File_(UtilisationFile)) ? AnalysisJson.Read<UtilisationSummary>(File_(UtilisationFile)) : null;
+        File.Exists(File_(UtilisationFile)) ? ContractJson.Read<UtilisationSummary>(File_(UtilisationFile)) : null;
 
     /// <summary>Writes utilisation.json, the PHATE coordinates and the NSPS values used (analysis/nsps.tsv, id&lt;TAB&gt;NSPS).</summary>
     public void SaveAnalysis(TrialAnalysis analysis, EmbeddingSet set)
     {
-        AnalysisJson.Write(File_(UtilisationFile), analysis.Summary);
+        // The summary's one JSON form, the one it has inside the result and the study table.
+        ContractJson.Write(File_(UtilisationFile), analysis.Summary, indented: true);
         var dir = File_(AnalysisFolder);
         Directory.CreateDirectory(dir);
         // Projections of an earlier analysis (another split, or layers this one lacks) must not be read back with it.

@@ -23,10 +23,46 @@ public sealed record PlacementView(IReadOnlyList<NodeCapabilities> Live, Func<st
 /// Placement rules, kept pure so they are testable without a cluster: a trial never goes to a node whose memory
 /// (GPU memory when it would train on the node's GPU) does not hold its estimate; a trial that asked for a GPU goes
 /// to GPU nodes only; GPU-first trials (large L-sets and widths) wait for a GPU node while one that fits them has a
-/// free slot, and CPU nodes take them when every such GPU node is busy.
+/// free slot, and CPU nodes take them when every such GPU node is busy. Time: a long trial (estimated at least
+/// <see cref="MinimumDeferSeconds"/> on the asking node) is left to a node with a free slot that would train it at
+/// least <see cref="FasterFactor"/> times sooner, by the accelerators' measured reference rates; a node whose rate is
+/// not known yet never defers and is never deferred to.
 /// </summary>
 public static class Placement
 {
+    /// <summary>
+    /// How much sooner another free node must finish a trial for the asking node to leave it: well above the spread of
+    /// a rate measured in a few steps, so nodes of similar speed never wait for each other.
+    /// </summary>
+    public const double FasterFactor = 3.0;
+
+    /// <summary>
+    /// Trials estimated shorter than this on the asking node start there at once: waiting for a faster node can only
+    /// save a few minutes, and a rate measured in a few steps is not precise enough to justify idling.
+    /// </summary>
+    public const double MinimumDeferSeconds = 600;
+
+    /// <summary>
+    /// The node's measured reference rate (molecules/s of the reference trial) on the accelerator a trial on
+    /// <paramref name="device"/> would train on there: its fastest GPU when it has one and the trial may use it, else
+    /// its CPU; 0 when not known (not measured yet, or no such accelerator reported).
+    /// </summary>
+    public static double ReferenceRate(NodeCapabilities node, TrialDevice device = TrialDevice.Auto)
+    {
+        var kind = node.HasGpu && device != TrialDevice.Cpu ? AcceleratorKind.Gpu : AcceleratorKind.Cpu;
+        double best = 0;
+        foreach (var a in node.Accelerators)
+            if (a.Kind == kind && a.ReferenceMoleculesPerSecond > best) best = a.ReferenceMoleculesPerSecond;
+        return best;
+    }
+
+    /// <summary>Estimated training seconds of a trial on a node (<see cref="PlacementNeeds.Work"/> over the node's rate); null when unknown.</summary>
+    public static double? EstimatedSeconds(PlacementNeeds needs, NodeCapabilities node)
+    {
+        double rate = ReferenceRate(node, needs.Device);
+        return rate > 0 && needs.Work > 0 ? needs.Work / rate : null;
+    }
+
     /// <summary>Memory a node offers a trial that trains on <paramref name="device"/> there.</summary>
     public static long Capacity(NodeCapabilities node, TrialDevice device = TrialDevice.Auto) =>
         node.HasGpu && device != TrialDevice.Cpu ? node.GpuMemoryBytes : node.MemoryBytes;
@@ -39,9 +75,22 @@ public static class Placement
     public static bool Allows(PlacementNeeds needs, NodeCapabilities node, PlacementView view)
     {
         if (!Fits(needs, node)) return false;
-        if (node.HasGpu || !needs.GpuFirst || needs.Device == TrialDevice.Cpu) return true;
         // A CPU node: leave a GPU-first trial to a GPU node that could take it now.
-        return !view.Live.Any(n => n.HasGpu && n.Name != node.Name && Fits(needs, n) && view.HasFreeSlot(n));
+        if (!node.HasGpu && needs.GpuFirst && needs.Device != TrialDevice.Cpu &&
+            view.Live.Any(n => n.HasGpu && n.Name != node.Name && Fits(needs, n) && view.HasFreeSlot(n)))
+            return false;
+        return !MuchSoonerElsewhere(needs, node, view);
+    }
+
+    /// <summary>True when a long trial would finish at least <see cref="FasterFactor"/> times sooner on another node that could take it now.</summary>
+    private static bool MuchSoonerElsewhere(PlacementNeeds needs, NodeCapabilities node, PlacementView view)
+    {
+        if (EstimatedSeconds(needs, node) is not { } here || here < MinimumDeferSeconds) return false;
+        foreach (var n in view.Live)
+            if (n.Name != node.Name && Fits(needs, n) && view.HasFreeSlot(n) &&
+                EstimatedSeconds(needs, n) is { } there && there * FasterFactor <= here)
+                return true;
+        return false;
     }
 
     /// <summary>True when some live node could ever run the trial (false: it waits for a bigger node).</summary>

@@ -1,6 +1,9 @@
-using System.Text.Json;
+using EquiGrid.Analysis.Data;
+using EquiGrid.Analysis.Numerics;
 using EquiGrid.Analysis.Report;
+using EquiGrid.Analysis.Synthetic;
 using EquiGrid.Analysis.Utilisation;
+using EquiGrid.Kernels;
 
 namespace EquiGrid.Analysis.Tests.Utilisation;
 
@@ -74,14 +77,16 @@ public class StudyTableTests
     }
 
     [Fact]
-    public void Utilisation_summary_round_trips_through_its_file()
+    public void Utilisation_summary_round_trips_through_its_file_in_the_contracts_json()
     {
         var path = Path.Combine(Directory.CreateTempSubdirectory().FullName, "utilisation.json");
-        AnalysisJson.Write(path, Summary());
-        var back = AnalysisJson.Read<UtilisationSummary>(path);
-        Assert.Equal(JsonSerializer.Serialize(Summary(), AnalysisJson.Options), JsonSerializer.Serialize(back, AnalysisJson.Options));
+        var dir = new TrialDirectory(Path.GetDirectoryName(path)!);
+        var set = SyntheticEmbeddings.Create(10, LSet.Of(0, 3), 4, [0], seed: 1);
+        dir.SaveAnalysis(new TrialAnalysis(Summary(), new Dictionary<string, RowMatrix>(), set), set);
+        var back = dir.LoadUtilisation()!;
+        Assert.Equal(ContractJson.Serialize(Summary()), ContractJson.Serialize(back));
         Assert.Contains("\"structure_knn_r2\": -0.1", File.ReadAllText(path));
         File.WriteAllText(path, "{ not json");
-        Assert.Contains("not a valid UtilisationSummary", Assert.Throws<InvalidDataException>(() => AnalysisJson.Read<UtilisationSummary>(path)).Message);
+        Assert.Contains("not a UtilisationSummary", Assert.Throws<InvalidDataException>(() => dir.LoadUtilisation()).Message);
     }
 }
