@@ -216,7 +216,9 @@ internal sealed unsafe class CpuTensorProductKernel<T> where T : unmanaged, INum
         ToMulMajor(gx2t, gx2, _plan.In2Blocks);
     }
 
-    // [mul][d] (e3nn layout) -> [d][mul] (channel index fastest).
+    // [mul][d] (e3nn layout) -> [d][mul] (channel index fastest). This and ToMulMajor run once per row: compiled fully
+    // optimised at once rather than after tiering, which a short batch would not wait for.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ToChannelMinor(T* src, T* dst, (int Start, int Mul, int D)[] blocks)
     {
         foreach (var (start, mul, d) in blocks)
@@ -229,6 +231,7 @@ internal sealed unsafe class CpuTensorProductKernel<T> where T : unmanaged, INum
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void ToMulMajor(T* src, T* dst, (int Start, int Mul, int D)[] blocks)
     {
         foreach (var (start, mul, d) in blocks)

@@ -391,7 +391,9 @@ internal sealed unsafe class SingleCopyFloatKernel : IFloatTensorProductKernel
         }
     }
 
-    // dst[n] = sum of the 8 lanes of lanes[n]; eight elements at a time with a horizontal-add tree.
+    // dst[n] = sum of the 8 lanes of lanes[n]; eight elements at a time with a horizontal-add tree. Called once per row
+    // and input: compiled fully optimised at once rather than after tiering, which a short batch would not wait for.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SumLanes(float* lanes, float* dst, int count)
     {
         int n = 0;
