@@ -47,12 +47,14 @@ public class RunInterruptTests(ITestOutputHelper output)
             var trials = Path.Combine(data, "checkpoints", "studies", "sigint", "trials");
             var shortResult = Path.Combine(data, "studies", "sigint", Short, "result.json");
 
-            // First run: interrupted once the short trial has completed and the long one committed a checkpoint at step 10+.
+            // First run: interrupted once the short trial has completed and the long one wrote a checkpoint at step 30+
+            // (the grain commits a checkpoint some time after the child wrote it: under load the relay lags several
+            // checkpoints, so waiting for a few makes it near certain that the grain has committed one).
             long interruptedAt;
             byte[] shortResultBytes;
             using (var run = CliRun.Start(output, "run", study, "--data-dir", data, "--slots", "2", "--no-report"))
             {
-                await run.WaitUntil(() => run.Stdout.Any(l => l.Contains(" 1 completed")) && LatestStep(trials, Long, attempt: 1) >= 10, Patience, "the short trial completed and the long one checkpointed");
+                await run.WaitUntil(() => run.Stdout.Any(l => l.Contains(" 1 completed")) && LatestStep(trials, Long, attempt: 1) >= 30, Patience, "the short trial completed and the long one checkpointed");
                 var runners = Signals.Children(run.Id, "EquiGrid.TrialRunner");
                 Assert.NotEmpty(runners); // the long trial's runner, a child of the CLI process
                 Signals.Interrupt(run.Id);
@@ -81,13 +83,14 @@ public class RunInterruptTests(ITestOutputHelper output)
                 Assert.Equal(130, await rerun.ExitCode(TimeSpan.FromMinutes(1)));
             }
             output.WriteLine($"interrupted at step {interruptedAt}; the rerun wrote {string.Join(", ", written)}");
-            // The long trial resumed: no checkpoint of the rerun is before the step it was interrupted at (training from
-            // scratch would have written step 5 first). The trial grain's committed list decides the resume point, and the
-            // interrupt may cut the newest checkpoint's commit: the rerun then resumes one checkpoint earlier and writes
-            // that step again.
+            // The long trial resumed: training from scratch writes step 5 (the first checkpoint) first, a resumed attempt
+            // only steps after its resume point. The trial grain's committed list decides that point, and it may lag the
+            // files the child wrote by several checkpoints (the interrupt cuts the relay's queue), so the rerun may
+            // resume some checkpoints before the newest file and write those steps again.
             var steps = written.Where(w => w.StartsWith(Long + Path.DirectorySeparatorChar, StringComparison.Ordinal)).Select(Step).ToList();
             Assert.NotEmpty(steps);
-            Assert.All(steps, s => Assert.True(s >= interruptedAt, $"the rerun checkpointed step {s}, before step {interruptedAt} where it was interrupted: it did not resume"));
+            Assert.All(steps, s => Assert.True(s > 5,
+                $"the rerun checkpointed step {s} (interrupted at step {interruptedAt}; the first checkpoint is step 5): it did not resume"));
             // The completed trial was not trained again: no checkpoint of a later attempt, its result untouched.
             Assert.DoesNotContain(written, w => w.StartsWith(Short + Path.DirectorySeparatorChar, StringComparison.Ordinal));
             Assert.Equal(shortResultBytes, await File.ReadAllBytesAsync(shortResult));

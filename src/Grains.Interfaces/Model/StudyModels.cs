@@ -40,13 +40,19 @@ public sealed record GridAxis([property: Id(0)] string Field, [property: Id(1)] 
 [GenerateSerializer, Immutable, Alias("equigrid.StudySnapshot")]
 public sealed record StudySnapshot
 {
+    /// <summary>The study's id (its grain key).</summary>
     [Id(0)] public required string StudyId { get; init; }
+    /// <summary>Where the study stands: derived from its trials' statuses, or cancelled.</summary>
     [Id(1)] public StudyStatus Status { get; init; }
+    /// <summary>The definition as submitted; null for a study that was never submitted.</summary>
     [Id(2)] public StudyDefinition? Definition { get; init; }
+    /// <summary>Scheduling priority (higher goes first).</summary>
     [Id(3)] public int Priority { get; init; }
     /// <summary>The study table's rows, in grid order.</summary>
     [Id(4)] public IReadOnlyList<StudyTableRow> Rows { get; init; } = [];
+    /// <summary>When the study was submitted.</summary>
     [Id(5)] public DateTimeOffset? SubmittedAt { get; init; }
+    /// <summary>When its last trial reached a final status; null while any is still queued or running.</summary>
     [Id(6)] public DateTimeOffset? FinishedAt { get; init; }
 
     /// <summary>Trials per status.</summary>
