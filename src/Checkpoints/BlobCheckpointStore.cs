@@ -12,7 +12,7 @@ namespace EquiGrid.Checkpoints;
 /// before the reference is returned; only then does the worker move the trial's latest pointer (in grain state).
 /// A blob that is not yet verified is never referenced, so a crash mid-upload cannot corrupt the latest pointer.
 /// Loading re-hashes the content and throws <see cref="CheckpointCorruptException"/> on a mismatch, so the caller
-/// falls back to the previous checkpoint. The newest <c>retain</c> checkpoints per trial are kept.
+/// falls back to the previous checkpoint. The newest <c>retain</c> checkpoints per trial are kept, older ones for a grace period (<see cref="CheckpointRetention"/>).
 /// </summary>
 public sealed class BlobCheckpointStore : ICheckpointStore
 {
@@ -21,18 +21,21 @@ public sealed class BlobCheckpointStore : ICheckpointStore
 
     private readonly BlobContainerClient _container;
     private readonly int _retain;
+    private readonly TimeSpan _grace;
     private bool _created;
 
     /// <summary>Creates a store over a container (created on first save if missing).</summary>
     /// <param name="connectionString">Azure Storage connection string ("UseDevelopmentStorage=true" or Azurite's).</param>
     /// <param name="container">Container name.</param>
     /// <param name="retain">Checkpoints kept per trial (at least 1).</param>
-    public BlobCheckpointStore(string connectionString, string container = "equigrid-checkpoints", int retain = 3)
+    /// <param name="grace">Older checkpoints are kept while younger than this (<see cref="CheckpointRetention"/>; default <see cref="CheckpointRetention.DefaultGrace"/>).</param>
+    public BlobCheckpointStore(string connectionString, string container = "equigrid-checkpoints", int retain = 3, TimeSpan? grace = null)
     {
         if (retain < 1) throw new ArgumentOutOfRangeException(nameof(retain), retain, "keep at least one checkpoint per trial");
         BlobContainerName.Validate(container);
         _container = new BlobContainerClient(connectionString, container);
         _retain = retain;
+        _grace = grace ?? CheckpointRetention.DefaultGrace;
     }
 
     /// <summary>The container (tests corrupt blobs through it).</summary>
@@ -101,7 +104,7 @@ public sealed class BlobCheckpointStore : ICheckpointStore
     private async Task ApplyRetention(string trialId, CancellationToken ct)
     {
         var all = await ListAsync(trialId, ct);
-        foreach (var old in all.Skip(_retain))
+        foreach (var old in CheckpointRetention.Expired(all, _retain, _grace, DateTimeOffset.UtcNow))
             await _container.GetBlobClient(old.Location).DeleteIfExistsAsync(cancellationToken: ct);
     }
 }

@@ -6,9 +6,10 @@ namespace EquiGrid.Checkpoints;
 /// Checkpoints in a local directory (the embedded profile, <c>equigrid train</c>), the same layout as the blob store
 /// (<see cref="CheckpointLayout"/>) under a root folder. The bytes are written to a temporary file, flushed, renamed
 /// and read back to verify; the hash goes to a "&lt;name&gt;.sha256" side file written (atomically) last, which is the
-/// commit mark: a checkpoint without it is not listed. The newest <c>retain</c> per trial are kept.
+/// commit mark: a checkpoint without it is not listed. The newest <c>retain</c> per trial are kept, and older ones
+/// for a grace period (<see cref="CheckpointRetention"/>; default <see cref="CheckpointRetention.DefaultGrace"/>).
 /// </summary>
-public sealed class DirectoryCheckpointStore(string root, int retain = 3) : ICheckpointStore
+public sealed class DirectoryCheckpointStore(string root, int retain = 3, TimeSpan? grace = null) : ICheckpointStore
 {
     /// <inheritdoc />
     public async Task<CheckpointRef> SaveAsync(string trialId, int attempt, long step, ReadOnlyMemory<byte> payload, CancellationToken ct = default)
@@ -21,7 +22,7 @@ public sealed class DirectoryCheckpointStore(string root, int retain = 3) : IChe
         var check = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path, ct)));
         if (check != sha) throw new CheckpointCorruptException($"checkpoint {path} did not verify after writing");
         await WriteAtomic(path + ".sha256", System.Text.Encoding.ASCII.GetBytes(sha), ct);
-        foreach (var old in (await ListAsync(trialId, ct)).Skip(Math.Max(1, retain)))
+        foreach (var old in CheckpointRetention.Expired(await ListAsync(trialId, ct), retain, grace ?? CheckpointRetention.DefaultGrace, DateTimeOffset.UtcNow))
         {
             File.Delete(Path.Combine(root, old.Location) + ".sha256");
             File.Delete(Path.Combine(root, old.Location));

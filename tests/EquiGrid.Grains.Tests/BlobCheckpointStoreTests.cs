@@ -7,7 +7,7 @@ namespace EquiGrid.Grains.Tests;
 /// <summary>The blob checkpoint store against a real Azurite started by the test.</summary>
 public class BlobCheckpointStoreTests(AzuriteFixture azurite) : IClassFixture<AzuriteFixture>
 {
-    private BlobCheckpointStore NewStore(int retain = 3) => new(azurite.ConnectionString, "ck-" + Guid.NewGuid().ToString("N")[..12], retain);
+    private BlobCheckpointStore NewStore(int retain = 3, TimeSpan? grace = null) => new(azurite.ConnectionString, "ck-" + Guid.NewGuid().ToString("N")[..12], retain, grace ?? TimeSpan.Zero);
 
     private static byte[] Payload(int seed, int size = 100_000)
     {
@@ -46,6 +46,16 @@ public class BlobCheckpointStoreTests(AzuriteFixture azurite) : IClassFixture<Az
     }
 
     [AzuriteFact]
+    public async Task Checkpoints_beyond_the_retention_are_kept_for_the_grace_period()
+    {
+        // The grain may not have committed the newest ones yet: the older ones must still be there to resume from.
+        var store = NewStore(retain: 2, grace: TimeSpan.FromHours(1));
+        const string trial = "grace/T";
+        for (int s = 1; s <= 3; s++) await store.SaveAsync(trial, 1, s * 10, Payload(s, 100));
+        Assert.Equal(new long[] { 30, 20, 10 }, (await store.ListAsync(trial)).Select(c => c.Step));
+    }
+
+    [AzuriteFact]
     public async Task A_corrupted_blob_is_detected_and_the_previous_checkpoint_is_used()
     {
         var store = NewStore();
@@ -70,7 +80,7 @@ public class BlobCheckpointStoreTests(AzuriteFixture azurite) : IClassFixture<Az
         var root = Path.Combine(Path.GetTempPath(), "equigrid-fck-" + Guid.NewGuid().ToString("N"));
         try
         {
-            var store = new DirectoryCheckpointStore(root, retain: 2);
+            var store = new DirectoryCheckpointStore(root, retain: 2, grace: TimeSpan.Zero);
             var a = await store.SaveAsync("f/T", 1, 5, Payload(5, 500));
             var b = await store.SaveAsync("f/T", 1, 9, Payload(9, 500));
             await store.SaveAsync("f/T", 2, 12, Payload(12, 500));

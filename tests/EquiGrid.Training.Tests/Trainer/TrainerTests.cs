@@ -177,12 +177,26 @@ public class TrainerTests : IDisposable
     [Fact]
     public async Task RetentionKeepsTheNewestCheckpoints()
     {
-        var store = new DirectoryCheckpointStore(_dir, retain: 2);
+        var store = new DirectoryCheckpointStore(_dir, retain: 2, grace: TimeSpan.Zero);
         for (int s = 1; s <= 4; s++) await store.SaveAsync("r", 1, s, new byte[] { (byte)s });
         var list = await store.ListAsync("r");
         Assert.Equal(new long[] { 4, 3 }, list.Select(c => c.Step));
         Assert.False(File.Exists(Path.Combine(_dir, CheckpointLayout.Name("r", 1, 1))));
         Assert.Equal(new byte[] { 4 }, await store.LoadAsync(list[0]));
+    }
+
+    [Fact]
+    public async Task RetentionKeepsOlderCheckpointsForTheGracePeriod()
+    {
+        // The grain commits a checkpoint after the child wrote it: steps 1 and 2 may be all it has committed yet.
+        var store = new DirectoryCheckpointStore(_dir, retain: 2, grace: TimeSpan.FromHours(1));
+        for (int s = 1; s <= 4; s++) await store.SaveAsync("g", 1, s, new byte[] { (byte)s });
+        Assert.Equal(new long[] { 4, 3, 2, 1 }, (await store.ListAsync("g")).Select(c => c.Step));
+        // Past the grace period an old checkpoint goes at the next save; a young one beyond the retention stays.
+        File.SetLastWriteTimeUtc(Path.Combine(_dir, CheckpointLayout.Name("g", 1, 1)), DateTime.UtcNow.AddHours(-2));
+        await store.SaveAsync("g", 1, 5, new byte[] { 5 });
+        Assert.Equal(new long[] { 5, 4, 3, 2 }, (await store.ListAsync("g")).Select(c => c.Step));
+        Assert.False(File.Exists(Path.Combine(_dir, CheckpointLayout.Name("g", 1, 1))));
     }
 
     /// <summary>Records progress reports on the trainer's thread (Progress&lt;T&gt; would post them later).</summary>
