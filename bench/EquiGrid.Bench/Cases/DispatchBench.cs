@@ -125,9 +125,12 @@ public static class DispatchBench
     {
         var scheduler = grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey);
         int studies = 0;
-        // First calls pay for grain-type and connection setup.
-        await Submit(grains, $"{prefix}-warmup", 30);
-        await PullLoops(grains, 30, o.Loops);
+        // First calls pay for grain-type and connection setup, and the silos' code is still being tiered up by the JIT
+        // (its compile time counts in the silos' CPU): the first queue size measured would carry that cost, so warm up
+        // with a few thousand dispatches first and time the steady state a long sweep runs in.
+        int warmup = Math.Min(MaxStudyTrials, Math.Max(2000, 4 * o.Trials));
+        await Submit(grains, $"{prefix}-warmup", warmup);
+        await PullLoops(grains, warmup, o.Loops);
         foreach (var queued in o.Queued)
         {
             var rates = new List<double>();
