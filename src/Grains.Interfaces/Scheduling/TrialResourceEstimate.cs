@@ -64,8 +64,15 @@ public sealed record TrialResourceEstimate(int Paths, long WeightsPerBlock, long
     /// Estimated training seconds on an accelerator that trains the reference trial at
     /// <paramref name="referenceMoleculesPerSecond"/>; null when that rate is unknown.
     /// </summary>
-    public double? EstimatedSeconds(double referenceMoleculesPerSecond) =>
-        referenceMoleculesPerSecond > 0 ? MoleculesSeen * RelativeCost / referenceMoleculesPerSecond : null;
+    public double? EstimatedSeconds(double referenceMoleculesPerSecond) => SecondsAt(MoleculesSeen * RelativeCost, referenceMoleculesPerSecond);
+
+    /// <summary>
+    /// Seconds that <paramref name="work"/> reference molecules (molecules trained x relative work per molecule) take
+    /// on an accelerator that trains the reference trial at <paramref name="referenceMoleculesPerSecond"/>; null when
+    /// that rate is unknown.
+    /// </summary>
+    public static double? SecondsAt(double work, double referenceMoleculesPerSecond) =>
+        referenceMoleculesPerSecond > 0 ? work / referenceMoleculesPerSecond : null;
 
     /// <summary>
     /// Reads a trial's <c>device</c> value as a study writes it ("auto", "cpu" or "gpu"; null means auto); anything else

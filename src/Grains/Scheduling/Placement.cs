@@ -57,11 +57,8 @@ public static class Placement
     }
 
     /// <summary>Estimated training seconds of a trial on a node (<see cref="PlacementNeeds.Work"/> over the node's rate); null when unknown.</summary>
-    public static double? EstimatedSeconds(PlacementNeeds needs, NodeCapabilities node)
-    {
-        double rate = ReferenceRate(node, needs.Device);
-        return rate > 0 && needs.Work > 0 ? needs.Work / rate : null;
-    }
+    public static double? EstimatedSeconds(PlacementNeeds needs, NodeCapabilities node) =>
+        needs.Work > 0 ? TrialResourceEstimate.SecondsAt(needs.Work, ReferenceRate(node, needs.Device)) : null;
 
     /// <summary>Memory a node offers a trial that trains on <paramref name="device"/> there.</summary>
     public static long Capacity(NodeCapabilities node, TrialDevice device = TrialDevice.Auto) =>
@@ -76,22 +73,19 @@ public static class Placement
     {
         if (!Fits(needs, node)) return false;
         // A CPU node: leave a GPU-first trial to a GPU node that could take it now.
-        if (!node.HasGpu && needs.GpuFirst && needs.Device != TrialDevice.Cpu &&
-            view.Live.Any(n => n.HasGpu && n.Name != node.Name && Fits(needs, n) && view.HasFreeSlot(n)))
+        if (!node.HasGpu && needs.GpuFirst && needs.Device != TrialDevice.Cpu && OthersFreeFor(needs, node, view).Any(n => n.HasGpu))
             return false;
         return !MuchSoonerElsewhere(needs, node, view);
     }
 
+    /// <summary>The other live nodes that could take the trial now: it fits them and they have a free slot.</summary>
+    private static IEnumerable<NodeCapabilities> OthersFreeFor(PlacementNeeds needs, NodeCapabilities node, PlacementView view) =>
+        view.Live.Where(n => n.Name != node.Name && Fits(needs, n) && view.HasFreeSlot(n));
+
     /// <summary>True when a long trial would finish at least <see cref="FasterFactor"/> times sooner on another node that could take it now.</summary>
-    private static bool MuchSoonerElsewhere(PlacementNeeds needs, NodeCapabilities node, PlacementView view)
-    {
-        if (EstimatedSeconds(needs, node) is not { } here || here < MinimumDeferSeconds) return false;
-        foreach (var n in view.Live)
-            if (n.Name != node.Name && Fits(needs, n) && view.HasFreeSlot(n) &&
-                EstimatedSeconds(needs, n) is { } there && there * FasterFactor <= here)
-                return true;
-        return false;
-    }
+    private static bool MuchSoonerElsewhere(PlacementNeeds needs, NodeCapabilities node, PlacementView view) =>
+        EstimatedSeconds(needs, node) is { } here && here >= MinimumDeferSeconds &&
+        OthersFreeFor(needs, node, view).Any(n => EstimatedSeconds(needs, n) is { } there && there * FasterFactor <= here);
 
     /// <summary>True when some live node could ever run the trial (false: it waits for a bigger node).</summary>
     public static bool FitsAnyNode(PlacementNeeds needs, IEnumerable<NodeCapabilities> live) => live.Any(n => Fits(needs, n));
