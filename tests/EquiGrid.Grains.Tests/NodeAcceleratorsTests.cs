@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace EquiGrid.Grains.Tests;
 
 /// <summary>A worker's accelerators: declared in configuration or measured, and what placement makes of them.</summary>
+[Collection(TrainingHeavy.Name)]
 public class NodeAcceleratorsTests
 {
     private static WorkerSettings Bind(Dictionary<string, string?> values) =>
@@ -280,4 +281,15 @@ public class NodeAcceleratorsTests
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }
     }
+}
+
+/// <summary>
+/// Tests that train real models in the test process (the node's throughput measurements: TorchSharp and ILGPU's CPU
+/// accelerator, ~35 s of both cores each). They run alone, after the parallel tests, so that they never starve the
+/// multi-process cluster tests beside them, whose silos must reach a checkpoint within a bounded time.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class TrainingHeavy
+{
+    public const string Name = "training-heavy";
 }
