@@ -77,8 +77,10 @@ public class RunInterruptTests(ITestOutputHelper output)
             watcher.Renamed += (_, e) => written.Enqueue(Path.GetRelativePath(trials, e.FullPath));
             using (var rerun = CliRun.Start(output, "run", study, "--data-dir", data, "--slots", "2", "--no-report"))
             {
-                await rerun.WaitUntil(() => written.Any(w => w.StartsWith(Long + Path.DirectorySeparatorChar, StringComparison.Ordinal)), Patience, "the long trial's next checkpoint");
-                Assert.Contains(rerun.Stdout, l => l.Contains(" 1 completed"));
+                // Both, in either order: the resumed trial may checkpoint (a tiny model, a few steps) before the CLI has
+                // printed its first summary line, which reports the short trial as already completed.
+                await rerun.WaitUntil(() => written.Any(w => w.StartsWith(Long + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+                    && rerun.Stdout.Any(l => l.Contains(" 1 completed")), Patience, "the long trial's next checkpoint and a summary with the short trial completed");
                 Signals.Interrupt(rerun.Id);
                 Assert.Equal(130, await rerun.ExitCode(TimeSpan.FromMinutes(1)));
             }
