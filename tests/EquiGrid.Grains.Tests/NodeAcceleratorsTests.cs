@@ -322,8 +322,10 @@ public class NodeAcceleratorsTests
             Assert.True(TrialResourceEstimate.For(big).MemoryBytes > 1L << 30);
             await grains.GetGrain<IStudyGrain>("too-big").Submit(new StudyDefinition { Id = "too-big", Base = big, Axes = [new GridAxis("seed", ["1"])] });
             var scheduler = grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey);
+            // The worker's first heartbeat and poll: seconds, more on a loaded machine (2 min is a bound, not a timing check).
             SchedulerSnapshot snap = await scheduler.GetSnapshot();
-            for (int i = 0; i < 100 && (snap.FitNoLiveNode == 0 || !snap.Nodes.Contains("small-node")); i++)
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+            while ((snap.FitNoLiveNode == 0 || !snap.Nodes.Contains("small-node")) && DateTime.UtcNow < deadline)
             {
                 await Task.Delay(100);
                 snap = await scheduler.GetSnapshot();
