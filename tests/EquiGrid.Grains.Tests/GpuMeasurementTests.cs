@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
 using EquiGrid.LocalServers;
 using EquiGrid.Silo.Worker;
 
@@ -61,7 +63,7 @@ public class GpuMeasurementTests
         using var stop = new CancellationTokenSource();
         var measuring = GpuMeasurement.RunAsync(Request(WorkDir()), line => { if (line.Contains("hanging")) hanging.TrySetResult(line); }, stop.Token);
         var said = await hanging.Task.WaitAsync(TimeSpan.FromMinutes(2));
-        var pids = System.Text.RegularExpressions.Regex.Match(said, @"hanging \(pid (\d+), grandchild pid (\d+)\)");
+        var pids = Regex.Match(said, @"hanging \(pid (\d+), grandchild pid (\d+)\)");
         Assert.True(pids.Success, said);
         int child = int.Parse(pids.Groups[1].Value), grandchild = int.Parse(pids.Groups[2].Value);
         Assert.False(Signals.IsGone(child));
@@ -69,5 +71,42 @@ public class GpuMeasurementTests
         stop.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => measuring);
         await NodeAcceleratorsTests.AssertGone([child, grandchild]);
+    }
+
+    /// <summary>
+    /// The measuring child watches its silo (<c>--parent-pid</c>): when the silo dies, even by SIGKILL, the child exits
+    /// by itself (exit 3), so a dead silo leaves no measurement running on its GPU. A <c>sleep</c> stands in for the silo.
+    /// </summary>
+    [Fact]
+    public async Task A_measuring_child_exits_by_itself_when_its_silo_dies()
+    {
+        using var hook = new MeasureFault("hang");
+        var dir = WorkDir();
+        Directory.CreateDirectory(dir);
+        var trial = Path.Combine(dir, "trial.json");
+        ContractJson.Write(trial, NodeAcceleratorsTests.SmallTrial);
+        using var silo = Process.Start(new ProcessStartInfo("sleep", "600") { UseShellExecute = false })!;
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in new[] { Request(dir).RunnerPath, "measure", "--trial", trial, "--accelerator", GpuMeasurement.Cpu, "--parent-pid", silo.Id.ToString() })
+            psi.ArgumentList.Add(a);
+        using var child = Process.Start(psi)!;
+        int? grandchild = null;
+        try
+        {
+            var said = await child.StandardError.ReadLineAsync().WaitAsync(TimeSpan.FromMinutes(2));
+            var pids = Regex.Match(said ?? "", @"hanging \(pid (\d+), grandchild pid (\d+)\)");
+            Assert.True(pids.Success, said);
+            grandchild = int.Parse(pids.Groups[2].Value);
+            silo.Kill();
+            await child.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+            Assert.Equal(RunnerExitCodes.ParentGone, child.ExitCode);
+        }
+        finally
+        {
+            // The hook's grandchild outlives a child that exits by itself (a real measurement starts none).
+            foreach (var p in new[] { child.Id, silo.Id }.Concat(grandchild is { } g ? [g] : []))
+                try { using var proc = Process.GetProcessById(p); proc.Kill(); } catch (ArgumentException) { } catch (InvalidOperationException) { }
+            Directory.Delete(dir, true);
+        }
     }
 }

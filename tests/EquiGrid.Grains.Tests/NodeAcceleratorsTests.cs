@@ -181,6 +181,32 @@ public class NodeAcceleratorsTests
         }
     }
 
+    /// <summary>A measurement setting out of range stops the silo at the worker's start with one line naming the key and the fix.</summary>
+    [Theory]
+    [InlineData("MeasureSteps", "0", "EquiGrid:Worker:MeasureSteps: 0 must be at least 1, e.g. 4")]
+    [InlineData("MeasureTimeoutSeconds", "0", "EquiGrid:Worker:MeasureTimeoutSeconds: 0 must be a positive number of seconds, e.g. 300")]
+    [InlineData("MeasureTimeoutSeconds", "-5", "EquiGrid:Worker:MeasureTimeoutSeconds: -5 must be a positive number of seconds, e.g. 300")]
+    public async Task A_bad_measurement_setting_stops_the_worker_with_the_key_and_the_fix(string key, string value, string message)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "equigrid-measure-setting-" + Guid.NewGuid().ToString("N"));
+        var warnings = new ConcurrentQueue<string>();
+        var settings = MeasuringWorker();
+        settings[$"EquiGrid:Worker:{key}"] = value;
+        using var host = StartSilo(dir, settings, services => services.AddSingleton<IGpuDevices>(new StandInGpus(1)), warnings);
+        try
+        {
+            var stopping = new TaskCompletionSource();
+            using var _ = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
+            await stopping.Task.WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.Contains(warnings, w => w.Contains(message));
+        }
+        finally
+        {
+            await host.StopAsync();
+            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+    }
+
     private static Dictionary<string, string> MeasuringWorker() => new()
     {
         ["EquiGrid:Worker:NodeName"] = "gpu-node", ["EquiGrid:Worker:PollInterval"] = "00:00:00.200",
@@ -228,7 +254,7 @@ public class NodeAcceleratorsTests
         public TrialSpec Trial => SmallTrial;
     }
 
-    /// <summary>Keeps the worker's warnings for a test to read.</summary>
+    /// <summary>Keeps the worker's warnings and errors for a test to read.</summary>
     private sealed class WarningRecorder(ConcurrentQueue<string> warnings) : ILoggerProvider
     {
         public ILogger CreateLogger(string categoryName) => new Recorder(warnings);
@@ -243,7 +269,8 @@ public class NodeAcceleratorsTests
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
-                if (IsEnabled(logLevel)) warnings.Enqueue(formatter(state, exception));
+                // A failed background service logs its exception apart from the message: keep both.
+                if (IsEnabled(logLevel)) warnings.Enqueue(exception is null ? formatter(state, exception) : $"{formatter(state, exception)}: {exception.Message}");
             }
         }
     }
