@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need (Redis, Azurite, Chromium, promtool) and runs every test project.
-# Long soak tests and benchmarks run only with EQUIGRID_SOAK=1. The last line is "N passed, N failed".
+# Long soak tests and benchmarks run only with EQUIGRID_SOAK=1. The last line is "N passed, N failed, N skipped".
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -10,6 +10,8 @@ command -v redis-server >/dev/null 2>&1 || need_apt+=(redis-server)
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v xz >/dev/null 2>&1 || need_apt+=(xz-utils)
 command -v promtool >/dev/null 2>&1 || need_apt+=(prometheus)   # promtool validates deploy/prometheus/alerts.yml
+# npm installs Azurite below; without it every Azurite and cluster test would be skipped on a fresh machine.
+command -v npm >/dev/null 2>&1 || need_apt+=(npm)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "test.sh: installing ${need_apt[*]}" >&2
   export DEBIAN_FRONTEND=noninteractive
@@ -31,7 +33,7 @@ filter="Category!=Soak"
 
 echo "test.sh: building" >&2
 if ! dotnet build EquiGrid.sln -c Release --nologo -v q -clp:ErrorsOnly; then
-  echo "0 passed, 1 failed"
+  echo "0 passed, 1 failed, 0 skipped"
   exit 1
 fi
 

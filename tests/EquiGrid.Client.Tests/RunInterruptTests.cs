@@ -1,6 +1,11 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using EquiGrid.Grains;
+using EquiGrid.Grains.Trials;
 using EquiGrid.LocalServers;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Orleans.Storage;
 using Xunit.Abstractions;
 
 namespace EquiGrid.Client.Tests;
@@ -47,14 +52,14 @@ public class RunInterruptTests(ITestOutputHelper output)
             var trials = Path.Combine(data, "checkpoints", "studies", "sigint", "trials");
             var shortResult = Path.Combine(data, "studies", "sigint", Short, "result.json");
 
-            // First run: interrupted once the short trial has completed and the long one wrote a checkpoint at step 30+
-            // (the grain commits a checkpoint some time after the child wrote it: under load the relay lags several
-            // checkpoints, so waiting for a few makes it near certain that the grain has committed one).
-            long interruptedAt;
+            // First run: interrupted once the short trial has completed and the long one's trial grain has committed a
+            // checkpoint (read from its stored state: the grain commits a checkpoint some time after the child wrote the
+            // file, and under load that relay lagged several checkpoints, so the files alone do not say what is committed).
+            long interruptedAt, committed;
             byte[] shortResultBytes;
             using (var run = CliRun.Start(output, "run", study, "--data-dir", data, "--slots", "2", "--no-report"))
             {
-                await run.WaitUntil(() => run.Stdout.Any(l => l.Contains(" 1 completed")) && LatestStep(trials, Long, attempt: 1) >= 30, Patience, "the short trial completed and the long one checkpointed");
+                await run.WaitUntil(() => run.Stdout.Any(l => l.Contains(" 1 completed")) && CommittedStep(data, Long) > 0, Patience, "the short trial completed and the long one's checkpoint was committed");
                 var runners = Signals.Children(run.Id, "EquiGrid.TrialRunner");
                 Assert.NotEmpty(runners); // the long trial's runner, a child of the CLI process
                 Signals.Interrupt(run.Id);
@@ -64,6 +69,7 @@ public class RunInterruptTests(ITestOutputHelper output)
                 Assert.True(runners.All(Signals.IsGone), $"trial runners still running after the CLI exited: {string.Join(", ", runners.Where(p => !Signals.IsGone(p)))}");
                 Assert.DoesNotContain(run.Stderr, l => l.TrimStart().StartsWith("at ", StringComparison.Ordinal)); // no stack traces
                 interruptedAt = LatestStep(trials, Long, attempt: 1);
+                committed = CommittedStep(data, Long); // what the grain holds now that the run has stopped
                 shortResultBytes = await File.ReadAllBytesAsync(shortResult);
             }
 
@@ -84,15 +90,15 @@ public class RunInterruptTests(ITestOutputHelper output)
                 Signals.Interrupt(rerun.Id);
                 Assert.Equal(130, await rerun.ExitCode(TimeSpan.FromMinutes(1)));
             }
-            output.WriteLine($"interrupted at step {interruptedAt}; the rerun wrote {string.Join(", ", written)}");
-            // The long trial resumed: training from scratch writes step 5 (the first checkpoint) first, a resumed attempt
-            // only steps after its resume point. The trial grain's committed list decides that point, and it may lag the
-            // files the child wrote by several checkpoints (the interrupt cuts the relay's queue), so the rerun may
-            // resume some checkpoints before the newest file and write those steps again.
+            output.WriteLine($"interrupted at step {interruptedAt} (committed: step {committed}); the rerun wrote {string.Join(", ", written)}");
+            // The long trial resumed from the grain's newest committed checkpoint: training from scratch writes step 5 (the
+            // first checkpoint) first, the resumed attempt only steps after its resume point. That point may lag the files
+            // the child wrote by several checkpoints (the interrupt cuts the relay's queue), so the rerun may write some of
+            // those steps again.
             var steps = written.Where(w => w.StartsWith(Long + Path.DirectorySeparatorChar, StringComparison.Ordinal)).Select(Step).ToList();
             Assert.NotEmpty(steps);
-            Assert.All(steps, s => Assert.True(s > 5,
-                $"the rerun checkpointed step {s} (interrupted at step {interruptedAt}; the first checkpoint is step 5): it did not resume"));
+            Assert.All(steps, s => Assert.True(s > committed,
+                $"the rerun checkpointed step {s} (interrupted at step {interruptedAt}, committed step {committed}): it did not resume from the committed checkpoint"));
             // The completed trial was not trained again: no checkpoint of a later attempt, its result untouched.
             Assert.DoesNotContain(written, w => w.StartsWith(Short + Path.DirectorySeparatorChar, StringComparison.Ordinal));
             Assert.Equal(shortResultBytes, await File.ReadAllBytesAsync(shortResult));
@@ -109,6 +115,26 @@ public class RunInterruptTests(ITestOutputHelper output)
         var folder = Path.Combine(trials, trial, $"attempt-{attempt}");
         if (!Directory.Exists(folder)) return 0;
         return Directory.EnumerateFiles(folder, "*.ckpt.sha256").Select(Step).DefaultIfEmpty(0).Max();
+    }
+
+    private static readonly Serializer StateSerializer = new ServiceCollection().AddContractsSerialization()
+        .AddSerializer(b => b.AddAssembly(typeof(TrialGrainState).Assembly)).BuildServiceProvider().GetRequiredService<Serializer>();
+
+    /// <summary>
+    /// The step of the newest checkpoint the trial grain of <paramref name="trial"/> has committed (0 when none), read from
+    /// its state file in the embedded profile's data folder. The silo replaces that file by a rename, so it can be read
+    /// while the CLI runs.
+    /// </summary>
+    private static long CommittedStep(string data, string trial)
+    {
+        var folder = Path.Combine(data, "state", "trial");
+        if (!Directory.Exists(folder)) return 0;
+        // Grain keys are escaped in file names: "trial/sigint/NAME" is stored as "trial%2Fsigint%2FNAME.state".
+        var file = Directory.EnumerateFiles(folder, "*.state").SingleOrDefault(f => Path.GetFileName(f).EndsWith("%2F" + trial + ".state", StringComparison.Ordinal));
+        if (file is null) return 0;
+        var bytes = File.ReadAllBytes(file); // an 8-byte version, then the serialised state
+        var state = new OrleansGrainStorageSerializer(StateSerializer).Deserialize<TrialGrainState>(new BinaryData(bytes.AsMemory(sizeof(long))));
+        return state.Checkpoints.FirstOrDefault()?.Step ?? 0;
     }
 
     /// <summary>The step of a checkpoint file ".../step-N.ckpt.sha256".</summary>

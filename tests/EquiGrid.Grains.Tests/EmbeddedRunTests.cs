@@ -19,6 +19,12 @@ public class EmbeddedRunTests
         CheckpointEverySteps = 3,
     };
 
+    /// <summary>
+    /// The interrupted run's lease (renewed every third): a resume that waited for it to lapse would take over 3 minutes,
+    /// one that found it handed back takes seconds (a slow silo start on a loaded machine included).
+    /// </summary>
+    private const string LongLease = "00:05:00";
+
     private static StudyDefinition Study(string id) => new()
     {
         Id = id, Base = Tiny, Axes = [new GridAxis("seed", ["7"])], MaxAttempts = 5,
@@ -49,7 +55,7 @@ public class EmbeddedRunTests
             var t = (await study.GetTrials()).Single();
             if (done(t)) return t;
             if (t.Status == TrialStatus.Failed) throw new Xunit.Sdk.XunitException($"trial failed: {t.Error}");
-            await Task.Delay(250);
+            await Task.Delay(50); // often: the tiny trial's checkpointed-not-finished window may be short on a fast machine
         }
         throw new TimeoutException($"study {studyId} did not reach the expected state within {timeout}");
     }
@@ -73,10 +79,11 @@ public class EmbeddedRunTests
             Assert.False(string.IsNullOrEmpty(reference));
 
             // Interrupted: stop the whole silo once a checkpoint is committed, then start a new one on the same folder.
-            // A long lease: a stopping worker hands its lease back, so the restart must not wait for it to lapse.
+            // A lease far longer than the restart may take on a loaded machine: a stopping worker hands its lease back,
+            // so the restart must not wait for it to lapse.
             var dir = Path.Combine(root, "b");
             long checkpointStep;
-            using (var host = StartSilo(dir, lease: "00:00:30"))
+            using (var host = StartSilo(dir, lease: LongLease))
             {
                 await host.Services.GetRequiredService<IGrainFactory>().GetGrain<IStudyGrain>("cut").Submit(Study("cut"));
                 var t = await WaitFor(host, "cut", t => t.LatestCheckpoint is not null, TimeSpan.FromMinutes(3));
@@ -89,7 +96,7 @@ public class EmbeddedRunTests
             // to an older one or to step 0, and the silo must log and count the skip. A silo without a worker reads the
             // grain's pointer from the stored state.
             string newest;
-            using (var host = StartSilo(dir, lease: "00:00:30", worker: false))
+            using (var host = StartSilo(dir, lease: LongLease, worker: false))
             {
                 var committed = (await host.Services.GetRequiredService<IGrainFactory>().GetGrain<IStudyGrain>("cut").GetTrials()).Single().LatestCheckpoint!;
                 newest = Path.Combine(dir, "checkpoints", committed.Location);
@@ -107,10 +114,10 @@ public class EmbeddedRunTests
             listener.SetMeasurementEventCallback<long>((_, value, _, _) => Interlocked.Add(ref corruptSkips, value));
             listener.Start();
             var restarted = DateTime.UtcNow;
-            using (var host = StartSilo(dir, lease: "00:00:30"))
+            using (var host = StartSilo(dir, lease: LongLease))
             {
                 var resumed = await WaitFor(host, "cut", t => t.Attempt >= 2, TimeSpan.FromMinutes(3));
-                Assert.True(DateTime.UtcNow - restarted < TimeSpan.FromSeconds(20), $"the interrupted trial waited {DateTime.UtcNow - restarted} for its old lease");
+                Assert.True(DateTime.UtcNow - restarted < TimeSpan.FromMinutes(2.5), $"the interrupted trial waited {DateTime.UtcNow - restarted} for its old lease");
                 // Stopping the silo is not the trial's failure: nothing counted against max_attempts.
                 Assert.Equal((0, 1), (resumed.TrialFailures, resumed.InfrastructureFailures));
                 var t = await WaitFor(host, "cut", t => t.Status == TrialStatus.Completed, TimeSpan.FromMinutes(3));
@@ -143,7 +150,8 @@ public class EmbeddedRunTests
             File.WriteAllText(Path.Combine(leftover, "spec.json"), "{}");
             var other = Directory.CreateDirectory(Path.Combine(dir, "work", "other-node", "4567ef01")).FullName;
             using var host = StartSilo(dir, node: "leftover-node");
-            for (int i = 0; i < 100 && Directory.Exists(leftover); i++) await Task.Delay(100);
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2); // the worker's start: seconds, more under load
+            while (Directory.Exists(leftover) && DateTime.UtcNow < deadline) await Task.Delay(100);
             Assert.False(Directory.Exists(leftover));
             Assert.True(Directory.Exists(other));
             await host.StopAsync();

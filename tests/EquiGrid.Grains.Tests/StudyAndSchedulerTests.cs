@@ -20,6 +20,20 @@ public class StudyAndSchedulerTests(ClusterFixture fixture)
         return leases;
     }
 
+    /// <summary>
+    /// Polls <paramref name="condition"/> until it holds; fails after two minutes (a bound for a loaded machine, not a
+    /// timing check).
+    /// </summary>
+    private static async Task Eventually(Func<Task<bool>> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"not within 2 min: {what}");
+            await Task.Delay(50);
+        }
+    }
+
     [Fact]
     public async Task Submit_creates_every_trial_and_resubmission_is_idempotent()
     {
@@ -53,10 +67,9 @@ public class StudyAndSchedulerTests(ClusterFixture fixture)
         Assert.All(snap.Rows, r => Assert.NotNull(r.Result));
         Assert.Equal(new[] { 0.2, 0.3, 0.4, 0.5 }, snap.Rows.Select(r => Math.Round(r.Result!.TestMaeEv, 6)).Order());
         Assert.All(snap.Rows, r => Assert.Equal(0.8, r.Result!.Utilisation!.Blocks.Single(b => b.L == 0).VarianceShare));
-        // The scheduler forgets finished trials (told one-way by each trial, so give the messages a moment). Other
-        // tests' trials may finish meanwhile (LeaseAll cancels the ones it meets), so the count may drop below.
-        for (int i = 0; i < 50 && (await Scheduler.GetSnapshot()).Tracked > trackedBefore; i++) await Task.Delay(100);
-        Assert.True((await Scheduler.GetSnapshot()).Tracked <= trackedBefore);
+        // The scheduler forgets finished trials (told one-way by each trial, so wait for the messages). Other tests'
+        // trials may finish meanwhile (LeaseAll cancels the ones it meets), so the count may drop below.
+        await Eventually(async () => (await Scheduler.GetSnapshot()).Tracked <= trackedBefore, "the scheduler forgot the finished trials");
     }
 
     [Fact]
@@ -82,12 +95,15 @@ public class StudyAndSchedulerTests(ClusterFixture fixture)
         var study = fixture.Grains.GetGrain<IStudyGrain>(id);
         await study.Submit(TestStudies.Grid(id, seeds: 1) with { Axes = [new GridAxis("lset", ["0,1"]), new GridAxis("hidden", ["4"])] });
         var first = (await LeaseAll(id, TestStudies.Node("lapse-node"), 10)).Single();
-        // No renewal: after the lease (2 s) the scan (every 0.5 s) puts it back; the next lease is attempt 2.
-        await Task.Delay(ClusterFixture.Lease + TimeSpan.FromSeconds(1.5));
+        // No renewal: after the lease (2 s) the scan (every 0.5 s) puts it back; the next lease is attempt 2. Reads never
+        // change a trial, so only the scan can requeue it (how soon after the expiry depends on the machine's load).
         var trial = fixture.Grains.GetGrain<ITrialGrain>(first.TrialId);
-        Assert.Equal(TrialStatus.Queued, (await trial.GetSnapshot()).Status);
-        var second = (await LeaseAll(id, TestStudies.Node("lapse-node-2"), 10)).Single();
-        Assert.Equal(first.TrialId, second.TrialId);
+        await Eventually(async () => (await trial.GetSnapshot()).Status == TrialStatus.Queued, "the scan requeued the lapsed lease");
+        Assert.True(DateTimeOffset.UtcNow > first.ExpiresAt, "requeued before its lease ran out");
+        // The requeued trial tells the scheduler one-way: it is leasable once that message has arrived.
+        TrialLease? second = null;
+        await Eventually(async () => (second = (await LeaseAll(id, TestStudies.Node("lapse-node-2"), 10)).SingleOrDefault()) is not null, "the requeued trial was leased again");
+        Assert.Equal(first.TrialId, second!.TrialId);
         Assert.Equal(2, second.Attempt);
     }
 
@@ -113,10 +129,14 @@ public class StudyAndSchedulerTests(ClusterFixture fixture)
             await trial.Fail(lease.Attempt, "runner killed (SIGKILL)", FailureKind.Infrastructure);
         }
         var notBefore = (await trial.GetSnapshot()).NotBefore!.Value;
-        Assert.Empty(await LeaseAll(id, TestStudies.Node("backoff-node"), 10));
-        while (DateTimeOffset.UtcNow < notBefore + TimeSpan.FromMilliseconds(200)) await Task.Delay(100);
-        var after = (await LeaseAll(id, TestStudies.Node("backoff-node"), 10)).Single();
-        Assert.Equal((first.TrialId, 6), (after.TrialId, after.Attempt));
+        var early = await LeaseAll(id, TestStudies.Node("backoff-node"), 10);
+        // Handed out before its backoff ended: only decidable when the call returned before then (a stalled call that
+        // returns later may have been served after it ended).
+        Assert.True(early.Count == 0 || DateTimeOffset.UtcNow >= notBefore, $"leased during its backoff (until {notBefore:O})");
+        TrialLease? after = early.SingleOrDefault();
+        await Eventually(async () => (after ??= (await LeaseAll(id, TestStudies.Node("backoff-node"), 10)).SingleOrDefault()) is not null,
+            "the trial was leased again after its backoff");
+        Assert.Equal((first.TrialId, 6), (after!.TrialId, after.Attempt));
     }
 
     [Fact]
@@ -227,12 +247,8 @@ public class StudyAndSchedulerTests(ClusterFixture fixture)
         var failed = held[2];
         Assert.Equal(ReportAck.Accepted, await fixture.Grains.GetGrain<ITrialGrain>(failed.TrialId).Fail(failed.Attempt, "test failure"));
         TrialLease? again = null;
-        for (int i = 0; i < 50 && again is null; i++)
-        {
-            again = await Scheduler.Lease(node);
-            if (again is null) await Task.Delay(100); // the trial tells the scheduler one-way
-        }
-        Assert.NotNull(again);
+        // The trial tells the scheduler one-way: lease until the message has arrived.
+        await Eventually(async () => (again = await Scheduler.Lease(node)) is not null, "the failed trial was queued again");
         Assert.Equal(failed.TrialId, again.TrialId);
         Assert.Equal(2, again.Attempt);
         await fixture.Grains.GetGrain<IStudyGrain>(a).Cancel();

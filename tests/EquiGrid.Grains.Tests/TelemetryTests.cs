@@ -132,14 +132,18 @@ public class TelemetryTests
         Assert.Contains("study=\"alerts\"", text); // the per-study alerts group by this label
     }
 
-    /// <summary>Scrapes the silo's Prometheus endpoint until <paramref name="ready"/> holds (at most ~10 s); the last text.</summary>
+    /// <summary>
+    /// Scrapes the silo's Prometheus endpoint until <paramref name="ready"/> holds (at most 2 min: a bound for a loaded
+    /// machine, where 20 scrapes in ~10 s could all come before the exporter served the series); the last text.
+    /// </summary>
     private static async Task<string> Scrape(int port, Func<string, bool> ready)
     {
         using var http = new HttpClient();
         string text = "";
-        for (int i = 0; i < 20 && !ready(text); i++)
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!ready(text) && DateTime.UtcNow < deadline)
         {
-            await Task.Delay(500);
+            await Task.Delay(200);
             text = await http.GetStringAsync($"http://localhost:{port}/metrics");
         }
         return text;

@@ -14,6 +14,12 @@ public class TrialGrainTests(ClusterFixture fixture)
         return trial;
     }
 
+    /// <summary>Waits until the clock is past <paramref name="moment"/> (a lease's expiry as the grain set it).</summary>
+    private static async Task WaitPast(DateTimeOffset moment)
+    {
+        while (DateTimeOffset.UtcNow <= moment) await Task.Delay(moment - DateTimeOffset.UtcNow + TimeSpan.FromMilliseconds(50));
+    }
+
     private static CheckpointRef Ckpt(int attempt, long step) =>
         new("s/t", attempt, step, $"a{attempt}/s{step}", new string('0', 64), 100, DateTimeOffset.UtcNow);
 
@@ -57,10 +63,11 @@ public class TrialGrainTests(ClusterFixture fixture)
     public async Task Reports_from_a_lapsed_lease_are_fenced_and_the_next_attempt_resumes_from_its_checkpoint()
     {
         var trial = await NewTrial();
-        // A lease long enough for the commit below even on a loaded 2-core machine, short enough to wait out.
-        var first = (await trial.TryLease("n1", TimeSpan.FromMilliseconds(1500)))!;
+        // A lease long enough for the commit below even when a loaded 2-core machine stalls this process for seconds,
+        // then waited out to its expiry as the grain set it (a fixed pause after a short lease raced the commit).
+        var first = (await trial.TryLease("n1", TimeSpan.FromSeconds(5)))!;
         Assert.Equal(ReportAck.Accepted, await trial.CommitCheckpoint(first.Attempt, Ckpt(first.Attempt, 40)));
-        await Task.Delay(2000);
+        await WaitPast(first.ExpiresAt);
         Assert.Equal(ReportAck.Stale, await trial.ReportProgress(first.Attempt, Progress)); // expired lease
         Assert.Equal(TrialStatus.Queued, (await trial.GetSnapshot()).Status);
         var second = (await trial.TryLease("n2", TimeSpan.FromMinutes(1)))!;
@@ -79,12 +86,16 @@ public class TrialGrainTests(ClusterFixture fixture)
     public async Task Renewal_keeps_the_lease_alive_past_its_original_expiry()
     {
         var trial = await NewTrial();
-        var lease = (await trial.TryLease("n1", TimeSpan.FromMilliseconds(1000)))!;
-        for (int i = 0; i < 4; i++)
+        // Each renewal must land within one lease of the previous one: 5 s leases renewed every 0.5 s leave seconds of
+        // slack for a stalled grain call on a loaded machine (1 s leases renewed every 0.4 s did not).
+        var renewal = TimeSpan.FromSeconds(5);
+        var lease = (await trial.TryLease("n1", renewal))!;
+        while (DateTimeOffset.UtcNow <= lease.ExpiresAt + TimeSpan.FromSeconds(1))
         {
-            await Task.Delay(400);
-            Assert.Equal(ReportAck.Accepted, await trial.Renew(lease.Attempt, TimeSpan.FromMilliseconds(1000)));
+            await Task.Delay(500);
+            Assert.Equal(ReportAck.Accepted, await trial.Renew(lease.Attempt, renewal));
         }
+        // Past the original expiry: still the live attempt.
         Assert.Equal(ReportAck.Accepted, await trial.ReportProgress(lease.Attempt, Progress));
     }
 
@@ -113,17 +124,21 @@ public class TrialGrainTests(ClusterFixture fixture)
         var snap = await trial.ExpireIfLapsed(); // the lease lapsed: infrastructure
         Assert.Equal(TrialStatus.Queued, snap.Status);
         Assert.Equal((0, 1), (snap.TrialFailures, snap.InfrastructureFailures));
+        DateTimeOffset failing = default, failed = default;
         for (int i = 0; i < 3; i++)
         {
             var lease = (await trial.TryLease("n1", TimeSpan.FromMinutes(1)))!;
+            failing = DateTimeOffset.UtcNow;
             Assert.Equal(ReportAck.Accepted, await trial.Fail(lease.Attempt, "trial runner exited with 137 (SIGKILL)", FailureKind.Infrastructure));
+            failed = DateTimeOffset.UtcNow;
         }
         snap = await trial.GetSnapshot();
         Assert.Equal(TrialStatus.Queued, snap.Status);
         Assert.Equal((0, 4), (snap.TrialFailures, snap.InfrastructureFailures));
-        // Backoff doubles per failure: the 4th waits 8 x the base before the scheduler leases it again.
+        // Backoff doubles per failure: the 4th waits 8 x the base before the scheduler leases it again, counted from
+        // the moment the grain took the failure (bounded by the call's start and end, however long it took).
         Assert.NotNull(snap.NotBefore);
-        Assert.InRange(snap.NotBefore!.Value - DateTimeOffset.UtcNow, ClusterFixture.InfrastructureBackoff * 4, ClusterFixture.InfrastructureBackoff * 8);
+        Assert.InRange(snap.NotBefore!.Value, failing + ClusterFixture.InfrastructureBackoff * 8, failed + ClusterFixture.InfrastructureBackoff * 8);
         // The trainer's own error is what the budget is for.
         var last = (await trial.TryLease("n1", TimeSpan.FromMinutes(1)))!;
         Assert.Equal(5, last.Attempt);

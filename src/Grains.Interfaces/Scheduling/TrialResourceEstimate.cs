@@ -64,7 +64,13 @@ public sealed record TrialResourceEstimate(int Paths, long WeightsPerBlock, long
     /// Estimated training seconds on an accelerator that trains the reference trial at
     /// <paramref name="referenceMoleculesPerSecond"/>; null when that rate is unknown.
     /// </summary>
-    public double? EstimatedSeconds(double referenceMoleculesPerSecond) => SecondsAt(MoleculesSeen * RelativeCost, referenceMoleculesPerSecond);
+    public double? EstimatedSeconds(double referenceMoleculesPerSecond) => SecondsAt(WorkOf(RelativeCost, MoleculesSeen), referenceMoleculesPerSecond);
+
+    /// <summary>
+    /// A trial's whole work in reference molecules: the molecules it trains over all epochs times its work per molecule
+    /// relative to the reference trial (what an accelerator's reference rate divides to give seconds).
+    /// </summary>
+    public static double WorkOf(double relativeCost, long moleculesSeen) => relativeCost * moleculesSeen;
 
     /// <summary>
     /// Seconds that <paramref name="work"/> reference molecules (molecules trained x relative work per molecule) take

@@ -69,7 +69,7 @@ public sealed record TrialTicket([property: Id(0)] string StudyId, [property: Id
     };
 
     /// <summary>What placement looks at (<see cref="Large"/> means GPU-first).</summary>
-    public PlacementNeeds Needs => new(MemoryBytes, Large, Device, RelativeCost * MoleculesSeen);
+    public PlacementNeeds Needs => new(MemoryBytes, Large, Device, TrialResourceEstimate.WorkOf(RelativeCost, MoleculesSeen));
 }
 
 /// <summary>A trial kept in a queue shard: its ticket and its enqueue order.</summary>

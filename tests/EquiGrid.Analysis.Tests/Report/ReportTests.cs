@@ -97,13 +97,18 @@ public class ReportTests(ReportFixture fx) : IClassFixture<ReportFixture>
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // A profile of its own: the default one is shared with any other chromium on the machine (another test run at
+        // the same time), whose profile lock can make this one hand the page over to it and exit without a DOM.
+        var profile = Directory.CreateDirectory(Path.Combine(fx.Root, "chromium-profile-" + Guid.NewGuid().ToString("N"))).FullName;
         foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                     "--no-first-run", "--virtual-time-budget=10000", "--dump-dom", new Uri(probe).AbsoluteUri })
+                     "--no-first-run", $"--user-data-dir={profile}", "--virtual-time-budget=10000", "--dump-dom", new Uri(probe).AbsoluteUri })
             psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
-        var dom = p.StandardOutput.ReadToEnd();
-        Assert.True(p.WaitForExit(120_000), "chromium did not exit within 120 s");
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        // Bounded: reading stdout to its end first would wait forever on a chromium that hangs.
+        if (!p.WaitForExit(120_000)) { p.Kill(entireProcessTree: true); Assert.Fail("chromium did not exit within 120 s"); }
+        var dom = stdout.Result;
         var m = Regex.Match(dom, @"<title>IMAGES (\d+) LOADED (\d+) ROWS (\d+)</title>");
         Assert.True(m.Success, "probe did not run; chromium stderr: " + stderr.Result.Split('\n').LastOrDefault(l => l.Length > 0));
         Assert.Equal("7", m.Groups[1].Value);
