@@ -119,6 +119,18 @@ public class OperatorInputTests : IDisposable
         AssertRefused(CliProcess.Run(60_000, "train", "--l", "0,1", "--hidden", "4", "--out", file), "--out", "is a file");
     }
 
+    [Theory]
+    [InlineData("status", "../x")]
+    [InlineData("trials", "")]
+    [InlineData("cancel", "a/b")]
+    [InlineData("retry", "two words")]
+    [InlineData("results", "../../etc")]
+    public void Cluster_verbs_refuse_a_malformed_study_id_before_connecting(string verb, string id)
+    {
+        // Nothing listens on port 1: the id must be refused before any connection is tried.
+        AssertRefused(CliProcess.Run(60_000, verb, id, "--gateway", "127.0.0.1:1"), $"study id '{id}': use letters, digits");
+    }
+
     [Fact]
     public void Absurd_model_sizes_and_an_empty_batch_are_bad_input_not_failures()
     {
