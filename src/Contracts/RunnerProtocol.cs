@@ -8,7 +8,9 @@ namespace EquiGrid.Contracts;
 /// did not verify, <c>{"kind":"checkpoint_save_failed","attempt":N,"step":N,"error":"..."}</c> for one that could not be
 /// saved; the final <see cref="TrialResult"/> goes to the result file and the exit code
 /// (<see cref="RunnerExitCodes"/>) says how the attempt ended. Anything else on stdout is ignored by the worker;
-/// diagnostics go to stderr, which the worker logs line by line.
+/// diagnostics go to stderr, which the worker logs line by line. The runner's <c>measure</c> mode (a GPU's reference
+/// rate, measured in a child so that a driver crash or hang cannot take the silo down) writes one
+/// <c>{"kind":"measured","molecules_per_second":N,"device":"..."}</c> line and exits 0.
 /// </summary>
 public sealed record RunnerMessage
 {
@@ -20,8 +22,13 @@ public sealed record RunnerMessage
     public const string CheckpointCorruptKind = "checkpoint_corrupt";
     /// <summary>Kind of a line about a checkpoint that could not be saved (the attempt goes on and saves again later).</summary>
     public const string CheckpointSaveFailedKind = "checkpoint_save_failed";
+    /// <summary>Kind of the one line of the <c>measure</c> mode: the device's training rate.</summary>
+    public const string MeasuredKind = "measured";
 
-    /// <summary><see cref="ProgressKind"/>, <see cref="CheckpointKind"/>, <see cref="CheckpointCorruptKind"/> or <see cref="CheckpointSaveFailedKind"/>.</summary>
+    /// <summary>
+    /// <see cref="ProgressKind"/>, <see cref="CheckpointKind"/>, <see cref="CheckpointCorruptKind"/>,
+    /// <see cref="CheckpointSaveFailedKind"/> or <see cref="MeasuredKind"/>.
+    /// </summary>
     public required string Kind { get; init; }
     /// <summary>The report, on a progress line.</summary>
     public TrainingProgress? Progress { get; init; }
@@ -33,6 +40,10 @@ public sealed record RunnerMessage
     public long? Step { get; init; }
     /// <summary>Why the checkpoint was skipped (checkpoint_corrupt) or not saved (checkpoint_save_failed).</summary>
     public string? Error { get; init; }
+    /// <summary>The measured training rate in molecules/s (median step rate after a warm-up step), on a measured line.</summary>
+    public double? MoleculesPerSecond { get; init; }
+    /// <summary>The device the rate was measured on as ILGPU names it (e.g. "Cuda: NVIDIA H100 80GB HBM3"), on a measured line.</summary>
+    public string? Device { get; init; }
 
     /// <summary>A progress line.</summary>
     public static RunnerMessage Of(TrainingProgress progress) => new() { Kind = ProgressKind, Progress = progress };
@@ -46,6 +57,10 @@ public sealed record RunnerMessage
     /// <summary>A checkpoint_save_failed line.</summary>
     public static RunnerMessage SaveFailed(int attempt, long step, string error) =>
         new() { Kind = CheckpointSaveFailedKind, Attempt = attempt, Step = step, Error = error };
+
+    /// <summary>A measured line.</summary>
+    public static RunnerMessage Measured(double moleculesPerSecond, string device) =>
+        new() { Kind = MeasuredKind, MoleculesPerSecond = moleculesPerSecond, Device = device };
 }
 
 /// <summary>

@@ -4,6 +4,7 @@ using System.Runtime.InteropServices;
 using EquiGrid.Analysis.Data;
 using EquiGrid.Analysis.Utilisation;
 using EquiGrid.Checkpoints;
+using EquiGrid.Kernels;
 using EquiGrid.Training;
 using EquiGrid.Training.Gpu;
 using EquiGrid.TrialRunner;
@@ -13,6 +14,8 @@ using EquiGrid.TrialRunner;
 // reads the protocol lines this process writes on stdout (RunnerMessage) and the result file at exit 0.
 // --export DIR: after training, the trial's analysis folder (result.json, metrics.jsonl, embeddings/) goes to DIR,
 // computed here where the model is ("analysis runs where the data is").
+// `measure`: trains a few steps of a trial on one GPU with the ILGPU engine and writes its rate (one "measured" line);
+// the worker measures each CUDA device this way at its start, so a driver crash or hang costs the measurement only.
 var attemptFile = new Option<FileInfo>("--attempt") { Description = "The attempt file (RunnerAttempt JSON) the worker wrote", Required = true };
 var storeOption = new Option<string>("--store") { Description = "Checkpoint store: file:DIR, or blob:CONTAINER with EQUIGRID_BLOB_CONNECTION set", Required = true };
 var resultFile = new Option<FileInfo>("--result") { Description = "Where the TrialResult JSON goes", Required = true };
@@ -24,48 +27,89 @@ var exportOption = new Option<DirectoryInfo?>("--export") { Description = "Write
 // silo dies (--parent-pid) and on SIGTERM/SIGKILL.
 using var ignoreCtrlC = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => c.Cancel = true);
 
-var root = new RootCommand("EquiGrid trial runner: trains one attempt of one trial (started by a silo's worker)")
+var trialFile = new Option<FileInfo>("--trial") { Description = "The trial to measure (TrialSpec JSON; the worker writes its reference trial)", Required = true };
+var acceleratorOption = new Option<string>("--accelerator")
 {
-    attemptFile, storeOption, resultFile, parentPid, threadsOption, exportOption,
+    Description = "cuda: a CUDA device; cpu: ILGPU's CPU accelerator standing in for one (tests, dry runs)", DefaultValueFactory = _ => MeasureAccelerators.Cuda,
+}.AcceptOnlyFromAmong(MeasureAccelerators.Cuda, MeasureAccelerators.Cpu);
+var deviceIndexOption = new Option<int>("--device-index") { Description = "Which device of the accelerator kind (CUDA devices in ILGPU's order)", DefaultValueFactory = _ => 0 };
+var stepsOption = new Option<int>("--steps") { Description = "Timed training steps, after one warm-up step", DefaultValueFactory = _ => 4 };
+var measure = new Command("measure", """
+    Measures one device's training rate: trains the trial for a warm-up step and --steps timed steps with the ILGPU
+    engine and writes one {"kind":"measured","molecules_per_second":N,"device":"..."} line on stdout (exit 0)
+    """)
+{
+    trialFile, acceleratorOption, deviceIndexOption, stepsOption, threadsOption, parentPid,
 };
-root.SetAction(async (parse, ct) =>
+measure.SetAction((parse, ct) => Guarded(async () =>
+{
+    int steps = parse.GetValue(stepsOption), threads = parse.GetValue(threadsOption), index = parse.GetValue(deviceIndexOption);
+    if (steps < 1) throw new ArgumentException($"--steps {steps}: give at least 1 timed step");
+    if (threads < 1) throw new ArgumentException($"--threads {threads}: give at least 1 thread");
+    var trial = ContractJson.Read<TrialSpec>(parse.GetValue(trialFile)!.FullName).Validate();
+    WatchParent(parse.GetValue(parentPid));
+    await MeasureTestFault.ApplyAsync();
+    using var device = OpenDevice(parse.GetValue(acceleratorOption)!, index);
+    double rate = await TrainingRate.MeasureAsync(trial, threads,
+        (model, _) => new IlgpuTrainingEngine(model, device, ownsAccelerator: false), steps, ct);
+    if (!(rate > 0) || !double.IsFinite(rate)) throw new InvalidOperationException($"the measurement reported no usable rate ({rate} molecules/s)");
+    Console.Out.WriteLine(ContractJson.Serialize(RunnerMessage.Measured(rate, device.Name)));
+    Console.Out.Flush();
+    return RunnerExitCodes.Ok;
+}));
+
+var root = new RootCommand("EquiGrid trial runner: trains one attempt of one trial, or measures a device (started by a silo's worker)")
+{
+    attemptFile, storeOption, resultFile, parentPid, threadsOption, exportOption, measure,
+};
+root.SetAction((parse, ct) => Guarded(async () =>
+{
+    var attempt = ContractJson.Read<RunnerAttempt>(parse.GetValue(attemptFile)!.FullName);
+    var store = OpenStore(parse.GetValue(storeOption)!);
+    // If the silo dies (even by SIGKILL) the attempt must stop too: its lease will lapse and another node resumes it.
+    WatchParent(parse.GetValue(parentPid));
+    var stdout = Console.Out;
+    var gate = new object();
+    void Emit(RunnerMessage m) { lock (gate) { stdout.WriteLine(ContractJson.Serialize(m)); stdout.Flush(); } }
+    var exportDir = parse.GetValue(exportOption)?.FullName;
+    var data = TrialData.Load(attempt.Spec);
+    var trainer = new Trainer(attempt.Spec, data, new TrainerOptions
+    {
+        // Only the trial's own checkpoints move its pointer; the models kept for export_at live under sibling keys.
+        Store = new ReportingCheckpointStore(store, r => { if (r.TrialId == attempt.TrialId) Emit(RunnerMessage.Of(r)); },
+            (r, error) => Emit(RunnerMessage.Corrupt(r, error)),
+            (step, error) => Emit(RunnerMessage.SaveFailed(attempt.Attempt, step, error))),
+        ResumeFrom = attempt.ResumeFrom,
+        TrialId = attempt.TrialId, Attempt = attempt.Attempt,
+        Progress = new SyncProgress(p => Emit(RunnerMessage.Of(p))), Log = Console.Error,
+        Threads = parse.GetValue(threadsOption), MetricsDirectory = exportDir,
+        EngineFactory = DeviceSelection.For(attempt.Spec.Device),
+    });
+    var result = await trainer.RunAsync(ct);
+    if (exportDir is not null)
+    {
+        await EmbeddingExporter.ExportAsync(trainer, data, exportDir, ct: ct);
+        result = result with { Utilisation = Utilisation(exportDir) };
+        ContractJson.Write(Path.Combine(exportDir, "result.json"), result);
+    }
+    ContractJson.Write(parse.GetValue(resultFile)!.FullName, result);
+    return RunnerExitCodes.Ok;
+}));
+var parsed = root.Parse(args);
+if (parsed.Errors.Count > 0)
+{
+    foreach (var error in parsed.Errors) Console.Error.WriteLine($"trial-runner: error: {error.Message}");
+    return RunnerExitCodes.BadInput;
+}
+// No cancellation on SIGINT/SIGTERM from the parser: SIGINT is ignored above, SIGTERM ends the process as before.
+return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+
+// Runs a mode and turns its exceptions into the exit codes the worker reads (RunnerExitCodes).
+static async Task<int> Guarded(Func<Task<int>> mode)
 {
     try
     {
-        var attempt = ContractJson.Read<RunnerAttempt>(parse.GetValue(attemptFile)!.FullName);
-        var store = OpenStore(parse.GetValue(storeOption)!);
-        if (parse.GetValue(parentPid) is { } ppid)
-        {
-            // If the silo dies (even by SIGKILL) the attempt must stop too: its lease will lapse and another node resumes it.
-            var parent = Process.GetProcessById(ppid);
-            _ = Task.Run(async () => { await parent.WaitForExitAsync(); Environment.Exit(RunnerExitCodes.ParentGone); });
-        }
-        var stdout = Console.Out;
-        var gate = new object();
-        void Emit(RunnerMessage m) { lock (gate) { stdout.WriteLine(ContractJson.Serialize(m)); stdout.Flush(); } }
-        var exportDir = parse.GetValue(exportOption)?.FullName;
-        var data = TrialData.Load(attempt.Spec);
-        var trainer = new Trainer(attempt.Spec, data, new TrainerOptions
-        {
-            // Only the trial's own checkpoints move its pointer; the models kept for export_at live under sibling keys.
-            Store = new ReportingCheckpointStore(store, r => { if (r.TrialId == attempt.TrialId) Emit(RunnerMessage.Of(r)); },
-                (r, error) => Emit(RunnerMessage.Corrupt(r, error)),
-                (step, error) => Emit(RunnerMessage.SaveFailed(attempt.Attempt, step, error))),
-            ResumeFrom = attempt.ResumeFrom,
-            TrialId = attempt.TrialId, Attempt = attempt.Attempt,
-            Progress = new SyncProgress(p => Emit(RunnerMessage.Of(p))), Log = Console.Error,
-            Threads = parse.GetValue(threadsOption), MetricsDirectory = exportDir,
-            EngineFactory = DeviceSelection.For(attempt.Spec.Device),
-        });
-        var result = await trainer.RunAsync(ct);
-        if (exportDir is not null)
-        {
-            await EmbeddingExporter.ExportAsync(trainer, data, exportDir, ct: ct);
-            result = result with { Utilisation = Utilisation(exportDir) };
-            ContractJson.Write(Path.Combine(exportDir, "result.json"), result);
-        }
-        ContractJson.Write(parse.GetValue(resultFile)!.FullName, result);
-        return RunnerExitCodes.Ok;
+        return await mode();
     }
     catch (Exception e) when (e is ArgumentException or FormatException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException)
     {
@@ -84,15 +128,28 @@ root.SetAction(async (parse, ct) =>
         Console.Error.WriteLine(e);
         return RunnerExitCodes.TrialError;
     }
-});
-var parsed = root.Parse(args);
-if (parsed.Errors.Count > 0)
-{
-    foreach (var error in parsed.Errors) Console.Error.WriteLine($"trial-runner: error: {error.Message}");
-    return RunnerExitCodes.BadInput;
 }
-// No cancellation on SIGINT/SIGTERM from the parser: SIGINT is ignored above, SIGTERM ends the process as before.
-return await parsed.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null });
+
+// The silo that started this process: when it exits (even by SIGKILL) this process exits too, so a dead silo leaves
+// no training (or measuring) behind.
+static void WatchParent(int? parentPid)
+{
+    if (parentPid is not { } ppid) return;
+    var parent = Process.GetProcessById(ppid);
+    _ = Task.Run(async () => { await parent.WaitForExitAsync(); Environment.Exit(RunnerExitCodes.ParentGone); });
+}
+
+// The device the measure mode trains on; a device that cannot be opened is refused like bad input (exit 2).
+static KernelAccelerator OpenDevice(string accelerator, int index)
+{
+    if (accelerator == MeasureAccelerators.Cpu)
+    {
+        if (index != 0) throw new ArgumentException($"--device-index {index}: ILGPU's CPU accelerator has device 0 only");
+        return KernelAccelerator.CreateCpu();
+    }
+    try { return KernelAccelerator.CreateCuda(index); }
+    catch (InvalidOperationException e) { throw new ArgumentException($"--device-index {index}: {e.Message}", e); }
+}
 
 // The trial's utilisation summary (shares, ranks, structure scores, ablation; PHATE is left to the report, which draws
 // the figures from the pulled embeddings), computed here next to the exported embeddings, written as utilisation.json
@@ -119,6 +176,13 @@ static ICheckpointStore OpenStore(string store) =>
         ? new BlobCheckpointStore(Environment.GetEnvironmentVariable("EQUIGRID_BLOB_CONNECTION")
                                   ?? throw new ArgumentException("EQUIGRID_BLOB_CONNECTION is not set"), store[5..])
         : throw new ArgumentException($"--store '{store}': use file:DIR or blob:CONTAINER");
+
+/// <summary>The accelerator kinds of the measure mode's --accelerator.</summary>
+internal static class MeasureAccelerators
+{
+    public const string Cuda = "cuda";
+    public const string Cpu = "cpu";
+}
 
 /// <summary>Reports synchronously on the trainer's thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
 internal sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text.RegularExpressions;
 using EquiGrid.Grains.Scheduling;
 using EquiGrid.Kernels;
 using EquiGrid.LocalServers;
@@ -86,49 +87,26 @@ public class NodeAcceleratorsTests
 
     // ILGPU's CPU accelerator stands in for a CUDA device (the same kernels, so the code path of a GPU node). It simulates
     // every GPU thread, so it trains a smaller trial than the reference: the reference there takes many minutes and GBs.
-    private static readonly TrialSpec SmallTrial = NodeAccelerators.ReferenceTrial with { Hidden = 4, Layers = 1, AtomDim = 8 };
-
-    [Fact]
-    public async Task A_gpu_is_measured_by_training_with_the_ilgpu_engine_on_the_device_it_is_given()
-    {
-        using var device = KernelAccelerator.CreateCpu();
-        double rate = await NodeAccelerators.MeasureGpuAsync(device, threads: 1, steps: 1, trial: SmallTrial);
-        Assert.True(rate > 0 && double.IsFinite(rate), $"rate {rate}");
-        var gpu = NodeAccelerators.Measured(NodeAccelerators.Detected([new CudaDeviceInfo("stand-in", 1L << 30)])[0], rate);
-        Assert.Equal((AcceleratorKind.Gpu, rate, "measured"), (gpu.Kind, gpu.ReferenceMoleculesPerSecond, gpu.Source));
-        // The device given is the one trained on: a disposed one cannot train.
-        device.Dispose();
-        await Assert.ThrowsAnyAsync<Exception>(() => NodeAccelerators.MeasureGpuAsync(device, threads: 1, steps: 1, trial: SmallTrial));
-    }
+    internal static readonly TrialSpec SmallTrial = NodeAccelerators.ReferenceTrial with { Hidden = 4, Layers = 1, AtomDim = 8, BatchSize = 4 };
 
     /// <summary>
-    /// An embedded silo whose worker finds two "GPUs" (<see cref="StandInGpus"/>): the first trains on ILGPU's CPU
-    /// accelerator, the second fails to open. The node's heartbeat carries the first one's measured rate; the second
-    /// stays unknown (0, "detected") with a warning naming it, as a CPU that cannot be measured does.
+    /// An embedded silo whose worker finds two "GPUs" (<see cref="StandInGpus"/>), each measured in a trial-runner child
+    /// process on ILGPU's CPU accelerator: the first trains, the second's child cannot open device 1 (that accelerator
+    /// has device 0 only) and exits 2. The node's heartbeat carries the first one's measured rate; the second stays
+    /// unknown (0, "detected") with one warning naming it and the child's cause, and the worker keeps heartbeating.
     /// </summary>
     [Fact]
-    public async Task A_worker_measures_each_gpu_it_finds_and_its_heartbeat_carries_the_rates()
+    public async Task A_worker_measures_each_gpu_in_a_child_process_and_its_heartbeat_carries_the_rates()
     {
         var dir = Path.Combine(Path.GetTempPath(), "equigrid-gpu-rate-" + Guid.NewGuid().ToString("N"));
         var warnings = new ConcurrentQueue<string>();
-        using var host = StartSilo(dir, new()
-        {
-            ["EquiGrid:Worker:NodeName"] = "gpu-node", ["EquiGrid:Worker:PollInterval"] = "00:00:00.200",
-            ["EquiGrid:Worker:MeasureThroughput"] = "true", ["EquiGrid:Worker:MeasureSteps"] = "1", ["EquiGrid:Worker:Threads"] = "1",
-        }, services => services.AddSingleton<IGpuDevices>(new StandInGpus()), warnings);
+        using var host = StartSilo(dir, MeasuringWorker(), services => services.AddSingleton<IGpuDevices>(new StandInGpus(2)), warnings);
         try
         {
             var node = host.Services.GetRequiredService<IGrainFactory>().GetGrain<INodeGrain>("gpu-node");
-            NodeSnapshot? snap = null;
-            var deadline = DateTime.UtcNow.AddMinutes(4);
-            while (DateTime.UtcNow < deadline)
-            {
-                snap = await node.GetSnapshot();
-                if (snap.Capabilities.Accelerators.Count == 3 && snap.Capabilities.Accelerators[1].ReferenceMoleculesPerSecond > 0
-                    && warnings.Any(w => w.Contains("GPU 1"))) break;
-                await Task.Delay(250);
-            }
-            var accelerators = snap!.Capabilities.Accelerators;
+            var snap = await WaitFor(node, s => s.Capabilities.Accelerators.Count == 3 && s.Capabilities.Accelerators[1].ReferenceMoleculesPerSecond > 0
+                                                && warnings.Any(w => w.Contains("GPU 1")));
+            var accelerators = snap.Capabilities.Accelerators;
             Assert.Equal(3, accelerators.Count);
             var (cpu, measured, failed) = (accelerators[0], accelerators[1], accelerators[2]);
             Assert.Equal((AcceleratorKind.Cpu, "measured"), (cpu.Kind, cpu.Source));
@@ -136,10 +114,15 @@ public class NodeAcceleratorsTests
             Assert.Equal(("stand-in GPU 0", AcceleratorKind.Gpu, 2L << 30, "measured"), (measured.Name, measured.Kind, measured.MemoryBytes, measured.Source));
             Assert.True(measured.ReferenceMoleculesPerSecond > 0 && double.IsFinite(measured.ReferenceMoleculesPerSecond), $"GPU rate {measured.ReferenceMoleculesPerSecond}");
             Assert.Equal(("stand-in GPU 1", 0.0, "detected"), (failed.Name, failed.ReferenceMoleculesPerSecond, failed.Source));
-            Assert.Contains(warnings, w => w.Contains("could not measure GPU 1 (stand-in GPU 1)") && w.Contains("no such device (test)"));
+            var warning = Assert.Single(warnings, w => w.Contains("could not measure GPU"));
+            Assert.Contains("could not measure GPU 1 (stand-in GPU 1); reporting its rate as unknown (0): the measuring child (pid ", warning);
+            Assert.Contains("exited with 2; its stderr began: trial-runner: error: --device-index 1: ILGPU's CPU accelerator has device 0 only", warning);
+            Assert.DoesNotContain('\n', warning);
             // Placement sees the node as a GPU node with the largest GPU's memory.
             Assert.True(snap.Capabilities.HasGpu);
             Assert.Equal(3L << 30, snap.Capabilities.GpuMemoryBytes);
+            await AssertStillHeartbeating(node);
+            Assert.Empty(Signals.Children(Environment.ProcessId, "EquiGrid.TrialRunner.dll"));
         }
         finally
         {
@@ -148,20 +131,130 @@ public class NodeAcceleratorsTests
         }
     }
 
-    /// <summary>Two stand-in GPUs: device 0 trains <see cref="SmallTrial"/> on ILGPU's CPU accelerator, device 1 cannot be opened.</summary>
-    private sealed class StandInGpus : IGpuDevices
+    /// <summary>
+    /// A GPU whose measuring child crashes (SIGABRT, as a native driver crash would end it) or hangs (killed at the
+    /// timeout, with the process it started): the silo is unharmed, the GPU is reported with rate 0 and one warning
+    /// says which device and why, the worker keeps heartbeating, and no process is left behind.
+    /// </summary>
+    [Theory]
+    [InlineData("crash")]
+    [InlineData("hang")]
+    public async Task A_measuring_child_that_crashes_or_hangs_leaves_the_gpu_unknown_and_the_worker_running(string fault)
     {
-        public IReadOnlyList<CudaDeviceInfo> List() => [new("stand-in GPU 0", 2L << 30), new("stand-in GPU 1", 3L << 30)];
-
-        public async Task<double> MeasureAsync(int index, int threads, int steps, CancellationToken ct)
+        var dir = Path.Combine(Path.GetTempPath(), "equigrid-gpu-fault-" + Guid.NewGuid().ToString("N"));
+        var warnings = new ConcurrentQueue<string>();
+        using var hook = new MeasureFault(fault);
+        // Long enough for the child to start and reach its hook on a loaded machine; the hang is killed after it.
+        var settings = MeasuringWorker();
+        settings["EquiGrid:Worker:MeasureTimeoutSeconds"] = "20";
+        using var host = StartSilo(dir, settings, services => services.AddSingleton<IGpuDevices>(new StandInGpus(1)), warnings);
+        try
         {
-            if (index != 0) throw new InvalidOperationException("no such device (test)");
-            using var device = KernelAccelerator.CreateCpu();
-            return await NodeAccelerators.MeasureGpuAsync(device, threads, steps, SmallTrial, ct);
+            var node = host.Services.GetRequiredService<IGrainFactory>().GetGrain<INodeGrain>("gpu-node");
+            var snap = await WaitFor(node, s => s.Capabilities.Accelerators.Count == 2 && warnings.Any(w => w.Contains("GPU 0")), TimeSpan.FromMinutes(4));
+            var warning = Assert.Single(warnings, w => w.Contains("could not measure GPU"));
+            Assert.Contains("could not measure GPU 0 (stand-in GPU 0); reporting its rate as unknown (0): ", warning);
+            Assert.DoesNotContain('\n', warning);
+            var gpu = snap.Capabilities.Accelerators[1];
+            Assert.Equal(("stand-in GPU 0", 0.0, "detected"), (gpu.Name, gpu.ReferenceMoleculesPerSecond, gpu.Source));
+            int child = int.Parse(Regex.Match(warning, @"the measuring child \(pid (\d+)\)").Groups[1].Value);
+            var pids = new List<int> { child };
+            if (fault == "crash")
+            {
+                Assert.Contains($"the measuring child (pid {child}) exited with 134 (SIGABRT); its stderr began: trial-runner: measure: test hook {MeasureFault.Variable}=crash", warning);
+            }
+            else
+            {
+                Assert.Contains("no result within 20 s (a hung driver or device?): the measuring child (pid ", warning);
+                var grandchild = Regex.Match(warning, @"hanging \(pid (\d+), grandchild pid (\d+)\)");
+                Assert.True(grandchild.Success, $"the hung child never reported its grandchild: {warning}");
+                Assert.Equal(child, int.Parse(grandchild.Groups[1].Value));
+                pids.Add(int.Parse(grandchild.Groups[2].Value));
+            }
+            await AssertGone(pids);
+            await AssertStillHeartbeating(node);
+        }
+        finally
+        {
+            await host.StopAsync();
+            try { Directory.Delete(dir, true); } catch (IOException) { }
         }
     }
 
-    /// <summary>Keeps the worker's warnings for a test to read.</summary>
+    /// <summary>A measurement setting out of range stops the silo at the worker's start with one line naming the key and the fix.</summary>
+    [Theory]
+    [InlineData("MeasureSteps", "0", "EquiGrid:Worker:MeasureSteps: 0 must be at least 1, e.g. 4")]
+    [InlineData("MeasureTimeoutSeconds", "0", "EquiGrid:Worker:MeasureTimeoutSeconds: 0 must be a positive number of seconds, e.g. 300")]
+    [InlineData("MeasureTimeoutSeconds", "-5", "EquiGrid:Worker:MeasureTimeoutSeconds: -5 must be a positive number of seconds, e.g. 300")]
+    public async Task A_bad_measurement_setting_stops_the_worker_with_the_key_and_the_fix(string key, string value, string message)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "equigrid-measure-setting-" + Guid.NewGuid().ToString("N"));
+        var warnings = new ConcurrentQueue<string>();
+        var settings = MeasuringWorker();
+        settings[$"EquiGrid:Worker:{key}"] = value;
+        using var host = StartSilo(dir, settings, services => services.AddSingleton<IGpuDevices>(new StandInGpus(1)), warnings);
+        try
+        {
+            var stopping = new TaskCompletionSource();
+            using var _ = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.Register(() => stopping.TrySetResult());
+            await stopping.Task.WaitAsync(TimeSpan.FromMinutes(2));
+            Assert.Contains(warnings, w => w.Contains(message));
+        }
+        finally
+        {
+            await host.StopAsync();
+            try { Directory.Delete(dir, true); } catch (IOException) { }
+        }
+    }
+
+    private static Dictionary<string, string> MeasuringWorker() => new()
+    {
+        ["EquiGrid:Worker:NodeName"] = "gpu-node", ["EquiGrid:Worker:PollInterval"] = "00:00:00.200",
+        ["EquiGrid:Worker:MeasureThroughput"] = "true", ["EquiGrid:Worker:MeasureSteps"] = "1", ["EquiGrid:Worker:Threads"] = "1",
+    };
+
+    private static async Task<NodeSnapshot> WaitFor(INodeGrain node, Func<NodeSnapshot, bool> done, TimeSpan? patience = null)
+    {
+        var deadline = DateTime.UtcNow + (patience ?? TimeSpan.FromMinutes(4));
+        var snap = await node.GetSnapshot();
+        while (!done(snap) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+            snap = await node.GetSnapshot();
+        }
+        return snap;
+    }
+
+    /// <summary>Two more heartbeats arrive (one a second with the tests' 3 s lease): the worker outlived the measurement.</summary>
+    private static async Task AssertStillHeartbeating(INodeGrain node)
+    {
+        long before = (await node.GetSnapshot()).Heartbeats;
+        var snap = await WaitFor(node, s => s.Heartbeats >= before + 2, TimeSpan.FromMinutes(1));
+        Assert.True(snap.Heartbeats >= before + 2 && snap.Alive, $"heartbeats {before} -> {snap.Heartbeats}, alive {snap.Alive}");
+    }
+
+    /// <summary>Every process in <paramref name="pids"/> ends (a SIGKILLed one may take a moment to be reaped).</summary>
+    internal static async Task AssertGone(IReadOnlyList<int> pids)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (pids.Any(p => !Signals.IsGone(p)) && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Assert.All(pids, p => Assert.True(Signals.IsGone(p), $"process {p} is still running: {string.Join(' ', Signals.Arguments(p))}"));
+    }
+
+    /// <summary>
+    /// Stand-in GPUs on ILGPU's CPU accelerator training <see cref="SmallTrial"/>: device 0 trains, any further device
+    /// cannot be opened there (that accelerator has device 0 only), as a broken GPU would fail.
+    /// </summary>
+    private sealed class StandInGpus(int count) : IGpuDevices
+    {
+        public IReadOnlyList<CudaDeviceInfo> List() => Enumerable.Range(0, count).Select(i => new CudaDeviceInfo($"stand-in GPU {i}", (2L + i) << 30)).ToList();
+
+        public string Accelerator => GpuMeasurement.Cpu;
+
+        public TrialSpec Trial => SmallTrial;
+    }
+
+    /// <summary>Keeps the worker's warnings and errors for a test to read.</summary>
     private sealed class WarningRecorder(ConcurrentQueue<string> warnings) : ILoggerProvider
     {
         public ILogger CreateLogger(string categoryName) => new Recorder(warnings);
@@ -176,7 +269,8 @@ public class NodeAcceleratorsTests
 
             public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
             {
-                if (IsEnabled(logLevel)) warnings.Enqueue(formatter(state, exception));
+                // A failed background service logs its exception apart from the message: keep both.
+                if (IsEnabled(logLevel)) warnings.Enqueue(exception is null ? formatter(state, exception) : $"{formatter(state, exception)}: {exception.Message}");
             }
         }
     }
@@ -286,12 +380,27 @@ public class NodeAcceleratorsTests
 }
 
 /// <summary>
-/// Tests that train real models in the test process (the node's throughput measurements: TorchSharp and ILGPU's CPU
-/// accelerator, ~35 s of both cores each). They run alone, after the parallel tests, so that they never starve the
-/// multi-process cluster tests beside them, whose silos must reach a checkpoint within a bounded time.
+/// Tests that train real models (the node's throughput measurements: TorchSharp in the test process and ILGPU's CPU
+/// accelerator in runner children) or set the measuring child's test hook (<see cref="MeasureFault"/>, a process-wide
+/// environment variable). They run alone, after the parallel tests, so that they never starve the multi-process
+/// cluster tests beside them, whose silos must reach a checkpoint within a bounded time, and no other test's child
+/// sees the hook.
 /// </summary>
 [CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class TrainingHeavy
 {
     public const string Name = "training-heavy";
+}
+
+/// <summary>
+/// Sets the trial runner's measure-mode test hook (<c>EQUIGRID_MEASURE_TEST_FAULT</c>: crash or hang) for the children
+/// started while it lives (they inherit this process's environment), and unsets it on dispose.
+/// </summary>
+internal sealed class MeasureFault : IDisposable
+{
+    public const string Variable = "EQUIGRID_MEASURE_TEST_FAULT";
+
+    public MeasureFault(string fault) => Environment.SetEnvironmentVariable(Variable, fault);
+
+    public void Dispose() => Environment.SetEnvironmentVariable(Variable, null);
 }

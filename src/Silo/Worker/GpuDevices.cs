@@ -5,18 +5,25 @@ namespace EquiGrid.Silo.Worker;
 /// <summary>
 /// The GPUs a worker without declared accelerators reports and measures. The default is every CUDA device ILGPU finds
 /// (<see cref="CudaGpuDevices"/>); a host may register another implementation in its services, which is how tests stand
-/// ILGPU's CPU accelerator (with a smaller trial) in for a GPU on machines that have none.
+/// ILGPU's CPU accelerator (with a smaller trial) in for a GPU on machines that have none. Whatever the devices, each is
+/// measured in a child process (<see cref="GpuMeasurement"/>), never in the silo.
 /// </summary>
 public interface IGpuDevices
 {
-    /// <summary>The devices (name and memory); <see cref="MeasureAsync"/> takes an index into this list.</summary>
+    /// <summary>The devices (name and memory); device N of this list is measured as <see cref="Accelerator"/> device N.</summary>
     IReadOnlyList<CudaDeviceInfo> List();
 
     /// <summary>
-    /// The training rate of device <paramref name="index"/> of <see cref="List"/> in molecules/s, measured on the
-    /// reference trial with the ILGPU engine (<see cref="NodeAccelerators.MeasureGpuAsync"/>).
+    /// What the measuring child opens: <see cref="GpuMeasurement.Cuda"/>; a stand-in <see cref="GpuMeasurement.Cpu"/>
+    /// (ILGPU's CPU accelerator, which has device 0 only) in tests.
     /// </summary>
-    Task<double> MeasureAsync(int index, int threads, int steps, CancellationToken ct);
+    string Accelerator => GpuMeasurement.Cuda;
+
+    /// <summary>
+    /// What the measuring child trains: <see cref="NodeAccelerators.ReferenceTrial"/>. Tests on ILGPU's CPU accelerator
+    /// give a smaller trial (that accelerator simulates every GPU thread: the reference trial takes many minutes there).
+    /// </summary>
+    TrialSpec Trial => NodeAccelerators.ReferenceTrial;
 }
 
 /// <summary>The CUDA devices of this machine (none without an NVIDIA GPU and driver).</summary>
@@ -29,11 +36,4 @@ public sealed class CudaGpuDevices : IGpuDevices
 
     /// <inheritdoc />
     public IReadOnlyList<CudaDeviceInfo> List() => KernelAccelerator.CudaDevices();
-
-    /// <inheritdoc />
-    public async Task<double> MeasureAsync(int index, int threads, int steps, CancellationToken ct)
-    {
-        using var device = KernelAccelerator.CreateCuda(index);
-        return await NodeAccelerators.MeasureGpuAsync(device, threads, steps, ct: ct);
-    }
 }

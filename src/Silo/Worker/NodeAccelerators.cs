@@ -2,7 +2,6 @@ using EquiGrid.Grains;
 using EquiGrid.Grains.Scheduling;
 using EquiGrid.Kernels;
 using EquiGrid.Training;
-using EquiGrid.Training.Gpu;
 
 namespace EquiGrid.Silo.Worker;
 
@@ -47,7 +46,7 @@ public static class NodeAccelerators
 
     /// <summary>
     /// The CUDA devices found on this machine (<see cref="IGpuDevices.List"/>) as GPU accelerators, their reference rate
-    /// 0 (unknown) until <see cref="MeasureGpuAsync"/> has measured it on the device (<see cref="Measured"/>).
+    /// 0 (unknown) until <see cref="GpuMeasurement"/> has measured it on the device (<see cref="Measured"/>).
     /// </summary>
     public static IReadOnlyList<AcceleratorInfo> Detected(IReadOnlyList<CudaDeviceInfo> devices) =>
         devices.Select(d => new AcceleratorInfo
@@ -77,49 +76,11 @@ public static class NodeAccelerators
 
     /// <summary>
     /// Trains <see cref="ReferenceTrial"/> with TorchSharp (the product's trainer) for <paramref name="steps"/> steps
-    /// after a warm-up step on <paramref name="threads"/> threads; the median step rate in molecules/s.
+    /// after a warm-up step on <paramref name="threads"/> threads, in this process; the median step rate in molecules/s.
+    /// A GPU is measured in a child process instead (<see cref="GpuMeasurement"/>).
     /// </summary>
     public static Task<double> MeasureCpuAsync(int threads, int steps = MeasureSteps, CancellationToken ct = default) =>
-        MeasureAsync(ReferenceTrial, threads, engine: null, steps, ct);
-
-    /// <summary>
-    /// Trains <paramref name="trial"/> (default <see cref="ReferenceTrial"/>) as <see cref="MeasureCpuAsync"/> does, but
-    /// with the ILGPU engine on <paramref name="device"/>: the engine a trial with <c>device: auto|gpu</c> trains with on
-    /// a GPU node. <paramref name="threads"/> serve the host side (batches). The caller keeps and disposes
-    /// <paramref name="device"/>: a CUDA device on a GPU node; in tests ILGPU's CPU accelerator, with a smaller trial
-    /// (it simulates every GPU thread, so the reference trial there takes many minutes and gigabytes).
-    /// </summary>
-    public static Task<double> MeasureGpuAsync(KernelAccelerator device, int threads, int steps = MeasureSteps, TrialSpec? trial = null,
-        CancellationToken ct = default) =>
-        MeasureAsync(trial ?? ReferenceTrial, threads, (model, _) => new IlgpuTrainingEngine(model, device, ownsAccelerator: false), steps, ct);
-
-    private static async Task<double> MeasureAsync(TrialSpec trial, int threads, TrainingEngineFactory? engine, int steps, CancellationToken ct)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(steps, 1);
-        var spec = trial with { Epochs = 1, MaxMolecules = trial.BatchSize * (steps + 1) };
-        var rates = new StepRates();
-        // Stopped after the last step: the epoch's evaluation is no part of the rate and would only make the wait longer.
-        var options = new TrainerOptions
-        {
-            Threads = threads, ReportEverySteps = 1, Progress = rates, EngineFactory = engine, StopAfterSteps = steps + 1,
-        };
-        try { await new Trainer(spec, TrialData.Load(spec), options).RunAsync(ct); }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested) { }
-        return rates.Median();
-    }
-
-    /// <summary>Collects per-step rates synchronously (Progress&lt;T&gt; would post them later), the warm-up step left out.</summary>
-    private sealed class StepRates : IProgress<TrainingProgress>
-    {
-        private readonly List<double> _rates = [];
-
-        public void Report(TrainingProgress p)
-        {
-            if (!p.EpochEnd && p.Step > 1) _rates.Add(p.MoleculesPerSecond);
-        }
-
-        public double Median() => _rates.Count == 0 ? 0 : _rates.Order().ElementAt(_rates.Count / 2);
-    }
+        TrainingRate.MeasureAsync(ReferenceTrial, threads, engine: null, steps, ct);
 
     /// <summary>
     /// The node's capabilities with <paramref name="accelerators"/>: a declared CPU sets the host memory, the GPU with

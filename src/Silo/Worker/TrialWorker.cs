@@ -56,13 +56,18 @@ public sealed class TrialWorker(
     /// <summary>
     /// Declared accelerators, or the CPU and the GPUs found (<see cref="IGpuDevices"/>: CUDA devices unless the host
     /// registers another), each measured in the background, one after the other (the worker leases meanwhile;
-    /// heartbeats carry each rate once known). A bad declaration stops the silo with the key and the fix.
+    /// heartbeats carry each rate once known): the CPU in this process, each GPU in a child process
+    /// (<see cref="GpuMeasurement"/>), so that a crash or hang of the GPU driver cannot take the silo down. A GPU whose
+    /// child fails or times out stays at rate 0 (unknown) with one warning. A bad setting stops the silo with the key
+    /// and the fix.
     /// </summary>
     private void StartAccelerators(CancellationToken stoppingToken)
     {
         var declared = NodeAccelerators.Declared(W.Accelerators);
         if (declared.Count > 0) { _accelerators = declared; return; }
         if (W.MeasureSteps < 1) throw new ArgumentException($"EquiGrid:Worker:MeasureSteps: {W.MeasureSteps} must be at least 1, e.g. {NodeAccelerators.MeasureSteps}");
+        if (!(W.MeasureTimeoutSeconds > 0))
+            throw new ArgumentException($"EquiGrid:Worker:MeasureTimeoutSeconds: {W.MeasureTimeoutSeconds} must be a positive number of seconds, e.g. {WorkerSettings.DefaultMeasureTimeoutSeconds}");
         // Undeclared nodes report their CPU and every GPU found (trials with device auto|gpu use the first one).
         var devices = services.GetService<IGpuDevices>() ?? CudaGpuDevices.Instance;
         var gpus = NodeAccelerators.Detected(devices.List()).ToArray();
@@ -87,18 +92,32 @@ public sealed class TrialWorker(
             }
             for (int i = 0; i < gpus.Length; i++)
             {
+                // In a child process: a driver crash there costs this measurement, not the silo; a hang is cut off.
+                int index = i;
+                GpuMeasureOutcome outcome;
                 try
                 {
-                    double rate = await devices.MeasureAsync(i, threads, W.MeasureSteps, stoppingToken);
-                    gpus[i] = NodeAccelerators.Measured(gpus[i], rate);
-                    _accelerators = [cpu, .. gpus];
-                    logger.LogInformation("Worker: GPU {Index} ({Name}) trains the reference trial at {Rate:F1} molecules/s (ILGPU)", i, gpus[i].Name, rate);
+                    outcome = await GpuMeasurement.RunAsync(new GpuMeasureRequest
+                    {
+                        RunnerPath = RunnerPath(), Accelerator = devices.Accelerator, DeviceIndex = index, Trial = devices.Trial,
+                        Threads = threads, Steps = W.MeasureSteps, Timeout = TimeSpan.FromSeconds(W.MeasureTimeoutSeconds),
+                        WorkDir = Path.Combine(WorkRoot(Capabilities.Name), $"gpu-measure-{index}-{Guid.NewGuid():N}"),
+                    }, line => logger.LogInformation("Measuring GPU {Index}: {Line}", index, line), stoppingToken);
                 }
                 catch (OperationCanceledException) { return; }
                 catch (Exception e)
                 {
-                    logger.LogWarning("Worker: could not measure GPU {Index} ({Name})'s training rate; reporting it as unknown: {Message}", i, gpus[i].Name, e.Message);
+                    outcome = new GpuMeasureOutcome(0, null, e.Message, null); // no runner, or no work folder
                 }
+                if (outcome.Failure is { } why)
+                {
+                    logger.LogWarning("Worker: could not measure GPU {Index} ({Name}); reporting its rate as unknown (0): {Cause}", index, gpus[index].Name, why);
+                    continue;
+                }
+                gpus[index] = NodeAccelerators.Measured(gpus[index], outcome.MoleculesPerSecond);
+                _accelerators = [cpu, .. gpus];
+                logger.LogInformation("Worker: GPU {Index} ({Name}) trains the reference trial at {Rate:F1} molecules/s (ILGPU, {Device}, measured in pid {Pid})",
+                    index, gpus[index].Name, outcome.MoleculesPerSecond, outcome.Device, outcome.Pid);
             }
         }, stoppingToken);
     }
@@ -114,9 +133,10 @@ public sealed class TrialWorker(
         {
             try { await started.Task; } catch (OperationCanceledException) { return; }
         }
+        // Leftovers first: the GPU measurements write their trial files under the same folder.
+        RemoveLeftoverWork(Capabilities.Name);
         StartAccelerators(stoppingToken);
         var caps = Capabilities;
-        RemoveLeftoverWork(caps.Name);
         var scheduler = grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey);
         await ReleaseLeasesOfPreviousIncarnation(scheduler, caps.Name, stoppingToken);
         var heartbeatEvery = LeaseDuration / 3;

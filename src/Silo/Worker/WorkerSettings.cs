@@ -34,12 +34,19 @@ public sealed class WorkerSettings
     public List<AcceleratorSettings> Accelerators { get; set; } = [];
     /// <summary>
     /// Measure the training rate of the reference trial on the CPU and on each CUDA device when the worker starts (a
-    /// few seconds of training each, in the background); null: on the cluster profile only, where placement compares
-    /// nodes.
+    /// few seconds of training each, in the background; the CPU in the silo, each GPU in a trial-runner child process);
+    /// null: on the cluster profile only, where placement compares nodes.
     /// </summary>
     public bool? MeasureThroughput { get; set; }
     /// <summary>Timed training steps of each measurement (batch 32, after one warm-up step).</summary>
     public int MeasureSteps { get; set; } = NodeAccelerators.MeasureSteps;
+    /// <summary>Default of <see cref="MeasureTimeoutSeconds"/>.</summary>
+    public const double DefaultMeasureTimeoutSeconds = 300;
+    /// <summary>
+    /// How long a GPU's measuring child may run (start, kernel compilation, data, warm-up and timed steps) before it is
+    /// killed with its own processes and the GPU is reported with rate 0 (unknown).
+    /// </summary>
+    public double MeasureTimeoutSeconds { get; set; } = DefaultMeasureTimeoutSeconds;
 
     /// <summary>
     /// The folder holding this node's attempt folders: <c>WorkDir/NODE</c>. A worker removes what it finds there when it
