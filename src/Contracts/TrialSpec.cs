@@ -107,7 +107,7 @@ public static class TrialFields
 
     private static readonly Field[] Table =
     [
-        new("lset", "an L-set such as \"0,1,2\" (orders 0..12, each once, 0 included: the energy readout reads the scalars)",
+        new("lset", "an L-set such as \"0,1,2\" (orders 0..10, each once, 0 included: the energy readout reads the scalars)",
             (c, v) => c with { LSet = string.Join(",", LSetWithScalars(v).Orders) }, c => c.LSet),
         new("hidden", "a positive hidden multiplicity such as 32", (c, v) => c with { Hidden = PositiveInt(v, 4096) }, c => Text(c.Hidden)),
         new("epochs", "a positive number of epochs", (c, v) => c with { Epochs = PositiveInt(v, 100_000) }, c => Text(c.Epochs)),

@@ -57,6 +57,20 @@ public class ClusterConnectionTests : IDisposable
         AssertRefused(Results(config, new Dictionary<string, string>()), "expected {\"gateway\": \"host:port\", \"token\": \"...\", \"blob\": \"...\"}");
     }
 
+    [Fact]
+    public void A_config_file_named_with_the_flag_must_exist_and_every_gateway_endpoint_must_be_usable()
+    {
+        // The environment's config names a (dead) cluster: a mistyped --config must not fall back to it.
+        var config = Path.Combine(_dir, "cluster.json");
+        File.WriteAllText(config, """{"gateway": "127.0.0.1:1"}""");
+        var none = new Dictionary<string, string>();
+        AssertRefused(Results(config, none, "--config", Path.Combine(_dir, "typo.json")), $"--config '{Path.Combine(_dir, "typo.json")}': no such file");
+        AssertRefused(Results(config, none, "--config", _dir), $"--config '{_dir}': a folder, not a file");
+        AssertRefused(Results(config, none, "--gateway", "127.0.0.1:99999"), "--gateway '127.0.0.1:99999': port 99999 is not in 1..65535");
+        AssertRefused(Results(config, none, "--gateway", "no-such-host.invalid:30000"), "--gateway 'no-such-host.invalid:30000': host 'no-such-host.invalid' not found");
+        AssertRefused(Results(config, none, "--gateway", ","), "--gateway ',': no endpoint");
+    }
+
     /// <inheritdoc />
     public void Dispose() { try { Directory.Delete(_dir, true); } catch (IOException) { } }
 }

@@ -64,4 +64,45 @@ public class StudyFileTests
         Assert.Equal("yaml", y.Errors[0].Field);
         Assert.True(y.Errors[0].Line >= 2);
     }
+
+    [Theory]
+    [InlineData("study: a\ntrial: { hidden: 4 }\ngrid: { lsets: [\"0,1\"] }\n[1]: x\n", 4, 1)]
+    [InlineData("study: a\ntrial: { hidden: 4, [x]: 2 }\ngrid: { lsets: [\"0,1\"] }\n", 2, 21)]
+    [InlineData("study: a\ntrial: { hidden: 4 }\ngrid: { lsets: [\"0,1\"], {x: 1}: 2 }\n", 3, 25)]
+    [InlineData("study: a\ntrial: { hidden: 4 }\ngrid: { lsets: [\"0,1\"] }\nclaims:\n  - { [id]: C1, text: t, checks: [] }\n", 5, 7)]
+    public void A_key_that_is_a_list_or_a_mapping_is_refused_with_its_place(string yaml, int line, int column)
+    {
+        var e = Assert.Throws<StudyFileException>(() => StudyFile.Parse(yaml, "s.yaml"));
+        var error = Assert.Single(e.Errors);
+        Assert.Equal(("yaml", line, column), (error.Field, error.Line, error.Column));
+        Assert.Contains("a key must be a plain name", error.Message);
+    }
+
+    [Fact]
+    public void A_second_yaml_document_is_refused_instead_of_ignored()
+    {
+        var e = Assert.Throws<StudyFileException>(() => StudyFile.Parse("study: a\ntrial: { hidden: 4 }\ngrid: { lsets: [\"0,1\"] }\n---\nstudy: b\n", "s.yaml"));
+        var error = Assert.Single(e.Errors);
+        Assert.Equal(5, error.Line);
+        Assert.Contains("second YAML document", error.Message);
+        // A file that merely ends with a document marker is still one study.
+        Assert.Equal("a", StudyFile.Parse("study: a\ntrial: { hidden: 4 }\ngrid: { lsets: [\"0,1\"] }\n---\n").Definition.Id);
+    }
+
+    [Fact]
+    public void A_folder_or_an_endless_device_is_not_read_as_a_study_file()
+    {
+        var dir = Directory.CreateTempSubdirectory("eg-study-folder-").FullName;
+        try
+        {
+            var folder = Assert.Throws<FileNotFoundException>(() => StudyFile.Load(dir));
+            Assert.Contains("is a folder", folder.Message);
+        }
+        finally { Directory.Delete(dir); }
+        if (!OperatingSystem.IsLinux()) return;
+        // No length to check up front: reading must stop at the size limit instead of exhausting memory.
+        var endless = Assert.Throws<StudyFileException>(() => StudyFile.Load("/dev/zero"));
+        Assert.Equal("file", Assert.Single(endless.Errors).Field);
+        Assert.Contains($"at most {StudyFile.MaxFileBytes:N0}", endless.Message);
+    }
 }

@@ -42,6 +42,13 @@ public static class CliApp
             Console.Error.WriteLine("equigrid: cancelled");
             return ExitCodes.Cancelled;
         }
+        catch (EquiGrid.Grains.Studies.StudyFileException e)
+        {
+            // The study parser collects every problem: one line each (a few at most), so one edit fixes them all.
+            foreach (var error in e.Errors.Take(MaxStudyErrors)) Console.Error.WriteLine($"equigrid: error: {error}");
+            if (e.Errors.Count > MaxStudyErrors) Console.Error.WriteLine($"equigrid: error: ... and {e.Errors.Count - MaxStudyErrors} more problems in the study file");
+            return ExitCodes.Usage;
+        }
         catch (Exception e) when (IsUserError(e))
         {
             Console.Error.WriteLine($"equigrid: error: {OneLine(e)}");
@@ -66,6 +73,9 @@ public static class CliApp
         // "...failed:" with the reason on the next lines: take the reason from the inner exception instead.
         return first.EndsWith(':') && e.InnerException is { } inner ? $"{first} {OneLine(inner)}" : first;
     }
+
+    /// <summary>Most study-file problems printed (one line each) before the rest are counted.</summary>
+    private const int MaxStudyErrors = 20;
 
     /// <summary>Synchronous convenience overload of <see cref="RunAsync"/>.</summary>
     public static Task<int> Run(Func<int> body, CancellationToken ct) => RunAsync(_ => Task.FromResult(body()), ct);

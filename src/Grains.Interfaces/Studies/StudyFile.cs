@@ -58,11 +58,33 @@ public static class StudyFile
     /// <summary>Reads and validates a file; relative data paths are resolved against the file's folder.</summary>
     public static (StudyDefinition Definition, IReadOnlyList<ExpandedTrial> Trials) Load(string path)
     {
+        if (Directory.Exists(path)) throw new FileNotFoundException($"study file '{path}' is a folder; give the study's .yaml file", path);
         if (!File.Exists(path)) throw new FileNotFoundException($"study file '{path}' does not exist", path);
-        var size = new FileInfo(path).Length;
-        if (size > MaxFileBytes)
-            throw new StudyFileException([new StudyFileError(Path.GetFileName(path), 1, 1, "file", $"{size:N0} bytes; a study file may have at most {MaxFileBytes:N0} (split the study)")]);
-        return Parse(File.ReadAllText(path), Path.GetFileName(path), Path.GetDirectoryName(Path.GetFullPath(path)));
+        return Parse(ReadBounded(path), Path.GetFileName(path), Path.GetDirectoryName(Path.GetFullPath(path)));
+    }
+
+    /// <summary>
+    /// The file's text, read no further than <see cref="MaxFileBytes"/>: a device or a pipe has no length to check
+    /// beforehand, and an endless one (/dev/zero) must not exhaust memory.
+    /// </summary>
+    private static string ReadBounded(string path)
+    {
+        var name = Path.GetFileName(path);
+        var buffer = new byte[MaxFileBytes + 1];
+        int n = 0;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1);
+            for (int read; n < buffer.Length && (read = stream.Read(buffer, n, buffer.Length - n)) > 0;) n += read;
+        }
+        catch (Exception e) when (e is UnauthorizedAccessException or IOException and not FileNotFoundException)
+        {
+            throw new StudyFileException([new StudyFileError(name, 1, 1, "file", $"cannot read it ({e.Message}); check the path and its permissions")]);
+        }
+        if (n > MaxFileBytes)
+            throw new StudyFileException([new StudyFileError(name, 1, 1, "file", $"more than {MaxFileBytes:N0} bytes; a study file may have at most {MaxFileBytes:N0} (split the study)")]);
+        using var reader = new StreamReader(new MemoryStream(buffer, 0, n), System.Text.Encoding.UTF8, detectEncodingFromByteOrderMarks: true);
+        return reader.ReadToEnd();
     }
 
     /// <summary>
@@ -103,6 +125,14 @@ public static class StudyFile
         }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
             throw new StudyFileException([new StudyFileError(fileName, 1, 1, "study", "the file must be a mapping with 'study:', 'trial:' and 'grid:' keys")]);
+        // A second document (after '---') would be ignored without a word: two studies pasted into one file.
+        if (stream.Documents.Skip(1).FirstOrDefault(d => d.RootNode is not YamlScalarNode { Value: null or "" }) is { } extra)
+            throw new StudyFileException([new StudyFileError(fileName, (int)extra.RootNode.Start.Line, (int)extra.RootNode.Start.Column, "yaml",
+                "a second YAML document (after '---'); a study file holds one study: put the other in its own file")]);
+        // Every key must be a plain name (the sections below read keys as text): "[1]: x" or "{a: 1}: x" is a typo.
+        if (NonScalarKeys(root) is { Count: > 0 } badKeys)
+            throw new StudyFileException(badKeys.Select(k => new StudyFileError(fileName, (int)k.Start.Line, (int)k.Start.Column, "yaml",
+                "a key must be a plain name such as 'hidden', not a list or a mapping; check this line's brackets and ':'")).ToList());
 
         string? id = null; string? description = null; int priority = 0, maxAttempts = 3;
         var baseConfig = new TrialSpec { LSet = "0", Hidden = 1 };
@@ -207,6 +237,28 @@ public static class StudyFile
             var message = e.Message.Contains(':') ? e.Message.Split(':', 2)[1].Trim() : e.Message;
             throw new StudyFileException([new StudyFileError(fileName, (int)at.Start.Line, (int)at.Start.Column, field, message)]);
         }
+    }
+
+    /// <summary>Every mapping key in the document that is not a scalar (each shared node visited once: aliases).</summary>
+    private static List<YamlNode> NonScalarKeys(YamlNode root)
+    {
+        var found = new List<YamlNode>();
+        var seen = new HashSet<YamlNode>(ReferenceEqualityComparer.Instance);
+        var pending = new Stack<YamlNode>([root]);
+        while (pending.Count > 0)
+        {
+            var node = pending.Pop();
+            if (!seen.Add(node)) continue;
+            if (node is YamlMappingNode map)
+                foreach (var (k, v) in map.Children)
+                {
+                    if (k is not YamlScalarNode) found.Add(k);
+                    pending.Push(v);
+                }
+            else if (node is YamlSequenceNode seq)
+                foreach (var c in seq.Children) pending.Push(c);
+        }
+        return found.OrderBy(k => k.Start.Line).ThenBy(k => k.Start.Column).ToList();
     }
 
     private static TrialRow? ReadRow(YamlNode node, string label, Func<string, string, string> resolve, Action<YamlNode?, string, string> error)

@@ -23,7 +23,7 @@ public static class BenchTrainCommand
         };
         cmd.SetAction((parse, ct) => CliApp.Run(() =>
         {
-            var spec = new TrialSpec { LSet = parse.GetValue(l)!, Hidden = parse.GetValue(hidden), BatchSize = parse.GetValue(batch) };
+            var spec = new TrialSpec { LSet = parse.GetValue(l)!, Hidden = parse.GetValue(hidden), BatchSize = parse.GetValue(batch) }.Validate();
             var r = TrainingBenchmark.Run(spec, parse.GetValue(steps), threads: parse.GetValue(threads));
             if (parse.GetValue(json)) CliApp.WriteJson(r);
             else

@@ -37,6 +37,7 @@ internal sealed class ClusterConnection
         var gateway = settings["gateway"] ?? "127.0.0.1:30000";
         var token = settings["token"];
         var endpoints = gateway.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseEndpoint).ToArray();
+        if (endpoints.Length == 0) throw new Cli.UserInputException($"--gateway '{gateway}': no endpoint; expected host:port[,host:port], e.g. 127.0.0.1:30000");
 
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Error);
@@ -70,13 +71,17 @@ internal sealed class ClusterConnection
     /// <summary>
     /// The connection settings under the config file's keys (<c>gateway</c>, <c>token</c>, <c>blob</c>, <c>container</c>),
     /// each from the first of: its flag in <paramref name="flags"/>, its environment variable, the config file
-    /// (<c>--config</c>, else EQUIGRID_CONFIG, else ~/.config/equigrid/cluster.json; none is fine).
+    /// (<c>--config</c>, which must exist, else EQUIGRID_CONFIG, else ~/.config/equigrid/cluster.json; none is fine).
     /// </summary>
     /// <exception cref="InvalidDataException">The config file is not a JSON object (names the file and the expected form).</exception>
     public static IConfiguration Settings(ParseResult parse, params (string Key, Option<string?> Flag)[] flags)
     {
-        var file = Path.GetFullPath(parse.GetValue(Config) ?? Environment.GetEnvironmentVariable("EQUIGRID_CONFIG")
-                   ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "equigrid", "cluster.json"));
+        // A config file given with --config must exist: a typo would otherwise fall back to the environment or the
+        // default cluster and send the command to the wrong one. (EQUIGRID_CONFIG and the default location may be absent.)
+        var named = parse.GetValue(Config);
+        if (named is not null && !File.Exists(named))
+            throw new Cli.UserInputException($"--config '{named}': {(Directory.Exists(named) ? "a folder, not a file" : "no such file")}; give the connection config file ({{\"gateway\": \"host:port\", \"token\": \"...\"}}) or leave --config out");
+        var file = Path.GetFullPath(named ?? Environment.GetEnvironmentVariable("EQUIGRID_CONFIG") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "equigrid", "cluster.json"));
         // Later sources win. The environment layer is spelled out because the variables are not named after the
         // file's keys (EQUIGRID_BLOB_CONNECTION is "blob"), and no other EQUIGRID_* variable is a connection setting.
         var builder = new ConfigurationBuilder()
@@ -111,8 +116,21 @@ internal sealed class ClusterConnection
         var colon = text.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(text[(colon + 1)..], out var port))
             throw new Cli.UserInputException($"--gateway '{text}': expected host:port, e.g. 127.0.0.1:30000");
+        if (port is < IPEndPoint.MinPort + 1 or > IPEndPoint.MaxPort)
+            throw new Cli.UserInputException($"--gateway '{text}': port {port} is not in 1..{IPEndPoint.MaxPort}; give the silo's gateway port, e.g. 30000");
         var host = text[..colon];
-        var ip = IPAddress.TryParse(host, out var a) ? a : Dns.GetHostAddresses(host).First(x => x.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork);
+        if (IPAddress.TryParse(host, out var a)) return new IPEndPoint(a, port);
+        IPAddress[] addresses;
+        try
+        {
+            addresses = Dns.GetHostAddresses(host);
+        }
+        catch (System.Net.Sockets.SocketException e)
+        {
+            throw new Cli.UserInputException($"--gateway '{text}': host '{host}' not found ({e.Message}); check the name or give an IP address");
+        }
+        var ip = addresses.FirstOrDefault(x => x.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
+            ?? throw new Cli.UserInputException($"--gateway '{text}': host '{host}' has no IPv4 address; give an IPv4 address");
         return new IPEndPoint(ip, port);
     }
 }

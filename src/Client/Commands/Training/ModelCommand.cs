@@ -20,6 +20,8 @@ public static class ModelCommand
         var summary = new Command("summary", "Per-block irreps, tensor-product paths and the trainable parameter count") { l, hidden, atomDim, layers, basis, json };
         summary.SetAction((parse, ct) => CliApp.Run(() =>
         {
+            // The study file's limits first (hidden at most 4096, ...): an absurd size is bad input, not an allocation failure.
+            new TrialSpec { LSet = parse.GetValue(l)!, Hidden = parse.GetValue(hidden), AtomDim = parse.GetValue(atomDim), Layers = parse.GetValue(layers), Basis = parse.GetValue(basis) }.Validate();
             var config = new ModelConfig
             {
                 LSet = LSet.Parse(parse.GetValue(l)!), Hidden = parse.GetValue(hidden), AtomDim = parse.GetValue(atomDim),

@@ -49,7 +49,7 @@ public static class TrainCommand
                 CheckpointEverySteps = parse.GetValue(checkpointEvery), Device = parse.GetValue(device) ?? Defaults.Device,
             };
             var engine = DeviceSelection.For(spec.Device); // before loading data: a bad or unavailable device fails at once
-            var dir = Path.GetFullPath(parse.GetValue(outDir)!);
+            var dir = OutputFolder(parse.GetValue(outDir), spec);
             // Load (and so check) the data before anything is written: bad input leaves no empty output folder behind.
             var trainingData = TrialData.Load(spec);
             Directory.CreateDirectory(dir);
@@ -82,6 +82,38 @@ public static class TrainCommand
             return ExitCodes.Ok;
         }, ct));
         return cmd;
+    }
+
+    /// <summary>
+    /// The full path of <c>--out</c>; a usage error when it is a file or holds the result of another trial (training there
+    /// would overwrite that trial's result.json and metrics.jsonl). The same trial again resumes or rewrites its own.
+    /// </summary>
+    internal static string OutputFolder(string? text, TrialSpec spec)
+    {
+        if (string.IsNullOrWhiteSpace(text)) throw new UserInputException("--out is empty; give the folder for result.json, metrics.jsonl and checkpoints/");
+        var dir = Path.GetFullPath(text);
+        if (File.Exists(dir)) throw new UserInputException($"--out '{text}' is a file, not a folder; give a folder (it is created when missing)");
+        var resultPath = Path.Combine(dir, "result.json");
+        if (!File.Exists(resultPath)) return dir;
+        TrialSpec? previous;
+        try { previous = ContractJson.Read<TrialResult>(resultPath).Spec; }
+        catch (Exception e) when (e is InvalidDataException or System.Text.Json.JsonException or IOException) { previous = null; }
+        if (previous is not null && SameTrial(previous, spec)) return dir;
+        throw new UserInputException($"--out '{text}' holds the result of {(previous is null ? "an unreadable trial" : $"another trial ({Differences(previous, spec)})")}; " +
+            "give a new --out folder, or delete its result.json to train there anyway");
+    }
+
+    // How often checkpoints are written and on which device do not change what a trial computes.
+    private static bool SameTrial(TrialSpec a, TrialSpec b) => Comparable(a).Equals(Comparable(b));
+
+    private static TrialSpec Comparable(TrialSpec s) =>
+        TrialFields.Apply(s, "lset", s.LSet) with { CheckpointEverySteps = 1, Device = TrainingDevices.Auto };
+
+    private static string Differences(TrialSpec stored, TrialSpec asked)
+    {
+        var old = TrialFields.Values(Comparable(stored)).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var diff = TrialFields.Values(Comparable(asked)).Where(kv => old[kv.Key] != kv.Value).Select(kv => $"{kv.Key} {old[kv.Key] ?? "unset"}, not {kv.Value ?? "unset"}");
+        return string.Join("; ", diff.DefaultIfEmpty(stored.Name));
     }
 }
 
