@@ -19,7 +19,7 @@ public class ClusterConnectionTests : IDisposable
         using var p = Process.Start(psi)!;
         var stderr = p.StandardError.ReadToEndAsync();
         _ = p.StandardOutput.ReadToEndAsync();
-        if (!p.WaitForExit(60_000)) { p.Kill(true); throw new TimeoutException("equigrid results did not finish"); }
+        if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException("equigrid results did not finish"); }
         return (p.ExitCode, stderr.Result.Trim());
     }
 

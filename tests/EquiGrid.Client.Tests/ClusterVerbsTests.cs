@@ -66,7 +66,7 @@ public class ClusterVerbsTests(WorkerlessSilo silo) : IClassFixture<WorkerlessSi
         using var p = System.Diagnostics.Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(90_000)) { p.Kill(true); throw new TimeoutException("equigrid did not finish: " + string.Join(' ', args)); }
+        if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException("equigrid did not finish: " + string.Join(' ', args)); }
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 

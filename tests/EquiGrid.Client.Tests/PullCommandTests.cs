@@ -30,7 +30,7 @@ public class PullCommandTests : IDisposable
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
-        if (!p.WaitForExit(60_000)) { p.Kill(true); throw new TimeoutException("equigrid pull did not finish"); }
+        if (!p.WaitForExit(120_000)) { p.Kill(true); throw new TimeoutException("equigrid pull did not finish"); }
         return (p.ExitCode, stdout.Result, stderr.Result);
     }
 

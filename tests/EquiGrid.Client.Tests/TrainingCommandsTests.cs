@@ -22,7 +22,7 @@ public class TrainingCommandsTests : IDisposable
     [Fact]
     public void ModelSummaryRejectsAnLSetWithoutScalars()
     {
-        var (code, _, error) = CliProcess.Run(60_000, "model", "summary", "--l", "1,2", "--hidden", "4");
+        var (code, _, error) = CliProcess.Run(120_000, "model", "summary", "--l", "1,2", "--hidden", "4");
         Assert.Equal(2, code);
         Assert.Contains("order 0", error);
     }
@@ -31,11 +31,11 @@ public class TrainingCommandsTests : IDisposable
     public void TrainRefusesAnUnknownDeviceAndAGpuThisMachineDoesNotHave()
     {
         var outDir = Path.Combine(_dir, "device");
-        var (code, _, error) = CliProcess.Run(60_000, "train", "--l", "0,1", "--hidden", "2", "--device", "tpu", "--out", outDir);
+        var (code, _, error) = CliProcess.Run(120_000, "train", "--l", "0,1", "--hidden", "2", "--device", "tpu", "--out", outDir);
         Assert.Equal(2, code);
         Assert.Contains("device = 'tpu'", error);
         if (EquiGrid.Kernels.KernelAccelerator.CudaDevices().Count > 0) return; // on a GPU node "gpu" is valid and would train
-        (code, _, error) = CliProcess.Run(60_000, "train", "--l", "0,1", "--hidden", "2", "--device", "gpu", "--out", outDir);
+        (code, _, error) = CliProcess.Run(120_000, "train", "--l", "0,1", "--hidden", "2", "--device", "gpu", "--out", outDir);
         Assert.Equal(2, code);
         Assert.Contains("no CUDA device", error);
         Assert.Single(error.Trim().Split('\n'));

@@ -13,9 +13,11 @@ namespace EquiGrid.Grains.Tests;
 /// </summary>
 public class EmbeddedRunTests
 {
+    // Four epochs: the interrupted run must be stopped between its first committed checkpoint and its end, a window a
+    // fast machine could train through between two polls with fewer steps.
     private static readonly TrialSpec Tiny = new()
     {
-        LSet = "0,1", Hidden = 4, Epochs = 2, Seed = 7, MaxMolecules = 96, BatchSize = 8, Layers = 1, AtomDim = 8, Basis = 4,
+        LSet = "0,1", Hidden = 4, Epochs = 4, Seed = 7, MaxMolecules = 96, BatchSize = 8, Layers = 1, AtomDim = 8, Basis = 4,
         CheckpointEverySteps = 3,
     };
 

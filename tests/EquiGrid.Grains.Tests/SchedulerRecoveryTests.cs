@@ -18,7 +18,9 @@ public class SchedulerRecoveryTests
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error);
         builder.Configuration["EquiGrid:Worker:Enabled"] = "false";
-        builder.Configuration["EquiGrid:Scheduling:LeaseDuration"] = "00:00:02";
+        // Long enough that every lease-then-complete below lands inside its lease even when a loaded machine stalls a
+        // grain call for seconds (1,470 of them; 2 s left little room), short enough that the held ones lapse soon.
+        builder.Configuration["EquiGrid:Scheduling:LeaseDuration"] = "00:00:10";
         builder.Configuration["EquiGrid:Scheduling:ScanInterval"] = "00:00:00.500";
         builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = Loopback.FreePort(); s.Token = null; });
         var host = builder.Build();

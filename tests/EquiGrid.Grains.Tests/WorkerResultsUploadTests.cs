@@ -100,7 +100,7 @@ public class WorkerResultsUploadTests
             // The scratch export is gone with its attempt (no ResultsDir: nothing stays on the node). The worker deletes
             // it after reporting the attempt's end, so the grain can say "failed" a moment before the folder is gone.
             var scratch = Path.Combine(dir, "work");
-            for (var until = DateTime.UtcNow.AddSeconds(30); Directory.EnumerateFiles(scratch, "*", SearchOption.AllDirectories).Any() && DateTime.UtcNow < until;)
+            for (var until = DateTime.UtcNow.AddMinutes(2); Directory.EnumerateFiles(scratch, "*", SearchOption.AllDirectories).Any() && DateTime.UtcNow < until;)
                 await Task.Delay(100);
             Assert.Empty(Directory.EnumerateFiles(scratch, "*", SearchOption.AllDirectories));
             await host.StopAsync();

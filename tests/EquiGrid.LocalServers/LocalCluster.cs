@@ -70,11 +70,12 @@ public sealed class LocalCluster : IDisposable
 
     /// <summary>
     /// Connects a client through Redis membership (any live gateway), retrying until a silo answers or
-    /// <paramref name="patience"/> passes. Calls time out after <paramref name="responseTimeout"/> (default 10 s).
+    /// <paramref name="patience"/> passes (default 3 min, a bound: silo processes just started open their gateways
+    /// far later on a loaded 2-core machine than on a quiet one). Calls time out after <paramref name="responseTimeout"/> (default 10 s).
     /// </summary>
     public async Task<IHost> ConnectAsync(TimeSpan? patience = null, TimeSpan? responseTimeout = null, Action<string>? log = null)
     {
-        var deadline = DateTime.UtcNow + (patience ?? TimeSpan.FromSeconds(60));
+        var deadline = DateTime.UtcNow + (patience ?? TimeSpan.FromMinutes(3));
         while (true)
         {
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
