@@ -132,6 +132,20 @@ public class OperatorInputTests : IDisposable
     }
 
     [Fact]
+    public void Output_options_that_name_a_file_or_a_folder_of_the_wrong_kind_are_refused_before_any_work()
+    {
+        var file = Path.Combine(_dir, "notes.txt");
+        File.WriteAllText(file, "keep me");
+        // pull: before the cluster and blob storage are contacted (nothing listens on port 1).
+        AssertRefused(CliProcess.Run(60_000, "pull", "tiny", "--to", file, "--gateway", "127.0.0.1:1", "--blob", "UseDevelopmentStorage=true"),
+            $"--to '{file}' is a file, not a folder");
+        Assert.Equal("keep me", File.ReadAllText(file));
+        // report: --out is the HTML file; a folder there was "Access to the path is denied", exit 1.
+        var folder = Directory.CreateDirectory(Path.Combine(_dir, "reports")).FullName;
+        AssertRefused(CliProcess.Run(60_000, "report", _dir, "--out", folder), $"--out '{folder}' is a folder", "report.html");
+    }
+
+    [Fact]
     public void Absurd_model_sizes_and_an_empty_batch_are_bad_input_not_failures()
     {
         AssertRefused(CliProcess.Run(60_000, "model", "summary", "--l", "0,1", "--hidden", "1000000000"), "hidden", "1..4096");

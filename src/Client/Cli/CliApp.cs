@@ -74,6 +74,18 @@ public static class CliApp
         return first.EndsWith(':') && e.InnerException is { } inner ? $"{first} {OneLine(inner)}" : first;
     }
 
+    /// <summary>
+    /// The full path of a folder option (<c>--data-dir</c>, <c>--out</c>, <c>--to</c>); a usage error naming the option
+    /// when it is empty or names a file (the verb would fail later, after work, with a bare IO message).
+    /// </summary>
+    public static string FolderPath(string? text, string option)
+    {
+        if (string.IsNullOrWhiteSpace(text)) throw new UserInputException($"{option} is empty; give a folder (it is created when missing)");
+        var dir = Path.GetFullPath(text);
+        if (File.Exists(dir)) throw new UserInputException($"{option} '{text}' is a file, not a folder; give a folder (it is created when missing)");
+        return dir;
+    }
+
     /// <summary>Most study-file problems printed (one line each) before the rest are counted.</summary>
     private const int MaxStudyErrors = 20;
 

@@ -26,7 +26,9 @@ public static class ReportCommand
         };
         cmd.SetAction((parse, ct) => CliApp.Run(() =>
         {
-            var res = Write(parse.GetValue(path)!, parse.GetValue(output)!, runPhate: !parse.GetValue(noPhate),
+            var html = parse.GetValue(output)!;
+            if (Directory.Exists(html)) throw new UserInputException($"--out '{html}' is a folder; give the HTML file to write, e.g. {Path.Combine(html, "report.html")}");
+            var res = Write(parse.GetValue(path)!, html, runPhate: !parse.GetValue(noPhate),
                 split: AnalyzeCommand.CheckedSplit(parse.GetValue(split)), studyFile: parse.GetValue(study));
             if (parse.GetValue(json)) CliApp.WriteJson(new { res.Html, res.Markdown, Claims = res.Claims?.Select(ClaimJson) });
             else

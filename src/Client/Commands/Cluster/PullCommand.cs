@@ -35,6 +35,7 @@ public static class PullCommand
         {
             var id = parse.GetValue(study)!;
             ResultsLayout.StudyPrefix(id); // a malformed id is a usage error before anything is contacted
+            var destination = CliApp.FolderPath(parse.GetValue(to), "--to");
             var claimsFile = parse.GetValue(studyFile);
             if (claimsFile is not null && !File.Exists(claimsFile)) throw new UserInputException($"--study: '{claimsFile}' does not exist");
             var settings = ClusterConnection.Settings(parse, ("blob", blob), ("container", container));
@@ -54,7 +55,7 @@ public static class PullCommand
             ResultsTransfer got;
             try
             {
-                (folder, got) = await store.DownloadStudyAsync(id, parse.GetValue(to)!, ct);
+                (folder, got) = await store.DownloadStudyAsync(id, destination, ct);
             }
             catch (KeyNotFoundException e)
             {

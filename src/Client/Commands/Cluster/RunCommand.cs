@@ -111,9 +111,7 @@ internal static class RunCommand
     /// <summary>The full path of <c>--data-dir</c>, created when missing; a usage error when it cannot be a folder.</summary>
     internal static string DataDirectory(string? text)
     {
-        if (string.IsNullOrWhiteSpace(text)) throw new UserInputException("--data-dir is empty; give a folder for the study's state, e.g. --data-dir runs/embedded");
-        var dir = Path.GetFullPath(text);
-        if (File.Exists(dir)) throw new UserInputException($"--data-dir '{text}' is a file, not a folder; give a folder (it is created when missing)");
+        var dir = CliApp.FolderPath(text, "--data-dir");
         try
         {
             Directory.CreateDirectory(dir);

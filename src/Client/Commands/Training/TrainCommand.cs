@@ -90,9 +90,7 @@ public static class TrainCommand
     /// </summary>
     internal static string OutputFolder(string? text, TrialSpec spec)
     {
-        if (string.IsNullOrWhiteSpace(text)) throw new UserInputException("--out is empty; give the folder for result.json, metrics.jsonl and checkpoints/");
-        var dir = Path.GetFullPath(text);
-        if (File.Exists(dir)) throw new UserInputException($"--out '{text}' is a file, not a folder; give a folder (it is created when missing)");
+        var dir = CliApp.FolderPath(text, "--out");
         var resultPath = Path.Combine(dir, "result.json");
         if (!File.Exists(resultPath)) return dir;
         TrialSpec? previous;
