@@ -98,6 +98,29 @@ public class OperatorInputTests : IDisposable
     }
 
     [Fact]
+    public void A_finished_study_runs_again_from_its_saved_copy_and_a_changed_field_is_named_when_refused()
+    {
+        var data = Path.Combine(_dir, "data");
+        var first = CliProcess.Run(240_000, "run", Study(), "--data-dir", data, "--no-report");
+        Assert.True(first.Code == 0, $"exit {first.Code}\n{first.Out}\n{first.Err}");
+        // `run` saved the study file beside the results; running that copy again copied it onto itself ("The process
+        // cannot access the file", exit 1, no study table written).
+        var saved = Path.Combine(data, "studies", "tiny", "study.yaml");
+        var table = Path.Combine(data, "studies", "tiny", "study_table.json");
+        File.Delete(table);
+        var again = CliProcess.Run(240_000, "run", saved, "--data-dir", data, "--no-report");
+        Assert.True(again.Code == 0, $"exit {again.Code}\n{again.Out}\n{again.Err}");
+        Assert.True(File.Exists(table), "the rerun wrote no study table");
+        Assert.Equal(File.ReadAllText(Study()), File.ReadAllText(saved));
+        // The same id with a changed field: refused, and the message says which field changed.
+        var changed = CliProcess.Run(240_000, "run", Study(TinyStudy.Replace("max_molecules: 64", "max_molecules: 65")), "--data-dir", data, "--no-report");
+        Assert.True(changed.Code == 2, $"exit {changed.Code}\n{changed.Out}\n{changed.Err}");
+        var error = Assert.Single(changed.Err.Split('\n'), l => l.StartsWith("equigrid: error: ", StringComparison.Ordinal));
+        Assert.Contains("study: 'tiny' already exists with other trial fields (tiny/L0-1_h4_e1_s21616: max_molecules 64, the file gives 65)", error);
+        Assert.DoesNotContain("   at ", changed.Err + changed.Out);
+    }
+
+    [Fact]
     public void Train_refuses_an_output_folder_that_holds_another_trials_result_and_leaves_it_as_it_was()
     {
         var outDir = Path.Combine(_dir, "trained");

@@ -46,7 +46,10 @@ public class StudyAndSchedulerTests(ClusterFixture fixture)
         var again = await study.Submit(TestStudies.Grid(id));
         Assert.Equal(snap.Rows.Select(r => r.TrialId), again.Rows.Select(r => r.TrialId));
         var e = await Assert.ThrowsAnyAsync<ArgumentException>(() => study.Submit(TestStudies.Grid(id, seeds: 3)));
-        Assert.Contains("different grid", e.Message);
+        Assert.Contains("already exists with 8 trials (the file gives 12)", e.Message);
+        // A changed attempt budget is named as such (it was reported as "a different grid").
+        e = await Assert.ThrowsAnyAsync<ArgumentException>(() => study.Submit(TestStudies.Grid(id, maxAttempts: 5)));
+        Assert.Contains("already exists with max_attempts 3 (the file gives 5)", e.Message);
     }
 
     [Fact]

@@ -34,10 +34,8 @@ public sealed class StudyGrain(
         activity?.SetTag("equigrid.trials", trials.Count);
         if (S.Definition is not null)
         {
-            var existing = StudyExpansion.Expand(S.Definition);
-            bool same = existing.Count == trials.Count && existing.Zip(trials).All(p => p.First.TrialId == p.Second.TrialId && p.First.Config.Equals(p.Second.Config))
-                        && S.Definition.MaxAttempts == definition.MaxAttempts;
-            if (!same) throw new ArgumentException($"study: '{Id}' already exists with a different grid; choose a new study id");
+            if (Difference(S.Definition, definition, trials) is { } difference)
+                throw new ArgumentException($"study: '{Id}' already exists with {difference}; choose a new study id (or keep the stored file)");
             if (S.Status == StudyStatus.Cancelled) return await GetSnapshot();
         }
         else
@@ -57,6 +55,23 @@ public sealed class StudyGrain(
             .Enqueue(Id, S.Priority, trials.Select(t => t.TrialId).ToList(), trials.Select(t => t.Config).ToList());
         logger.LogInformation("Study {Study} submitted: {Trials} trials", Id, trials.Count);
         return Snapshot();
+    }
+
+    /// <summary>
+    /// What a re-submission changes in what runs (the trials, their fields, the attempt budget), in words; null when
+    /// nothing. Description, priority and claims do not change a trial.
+    /// </summary>
+    private static string? Difference(StudyDefinition stored, StudyDefinition given, IReadOnlyList<ExpandedTrial> trials)
+    {
+        var existing = StudyExpansion.Expand(stored);
+        if (stored.MaxAttempts != given.MaxAttempts) return $"max_attempts {stored.MaxAttempts} (the file gives {given.MaxAttempts})";
+        if (existing.Count != trials.Count) return $"{existing.Count} trials (the file gives {trials.Count})";
+        var (was, now) = existing.Zip(trials).FirstOrDefault(p => p.First.TrialId != p.Second.TrialId || !p.First.Config.Equals(p.Second.Config));
+        if (was is null) return null;
+        if (was.TrialId != now.TrialId) return $"other trials (stored {was.TrialId}, the file gives {now.TrialId})";
+        var old = TrialFields.Values(was.Config).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var fields = TrialFields.Values(now.Config).Where(kv => old[kv.Key] != kv.Value).Select(kv => $"{kv.Key} {old[kv.Key] ?? "unset"}, the file gives {kv.Value ?? "unset"}");
+        return $"other trial fields ({was.TrialId}: {string.Join("; ", fields.DefaultIfEmpty("extra fields differ"))})";
     }
 
     /// <inheritdoc />

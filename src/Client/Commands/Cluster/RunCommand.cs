@@ -75,7 +75,10 @@ internal static class RunCommand
                 var outDir = Path.Combine(dir, "studies", definition.Id);
                 Directory.CreateDirectory(outDir);
                 // The study file goes with the results: it says exactly what ran, and the report checks its claims.
-                File.Copy(parse.GetValue(file)!, Path.Combine(outDir, Analysis.ReportCommand.StudyFileName), overwrite: true);
+                // (Unless the study file is that copy: run again from the saved study.yaml.)
+                var source = Path.GetFullPath(parse.GetValue(file)!);
+                var copy = Path.Combine(outDir, Analysis.ReportCommand.StudyFileName);
+                if (source != copy) File.Copy(source, copy, overwrite: true);
                 // The study grain's table, saved beside the trials' analysis folders (the worker's ResultsDir): the report renders it.
                 var results = Path.Combine(outDir, StudyTable.FileName);
                 ContractJson.Write(results, snap.Table(), indented: true);
