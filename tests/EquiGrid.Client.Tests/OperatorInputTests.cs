@@ -83,6 +83,21 @@ public class OperatorInputTests : IDisposable
     }
 
     [Fact]
+    public void Run_works_when_the_environment_holds_a_cluster_token()
+    {
+        // An operator with EQUIGRID_TOKEN exported for a real cluster: the embedded silo adopts it, and the run's own
+        // calls must carry it (they were refused: "missing or wrong cluster token", exit 1).
+        var psi = CliProcess.StartInfo("run", Study(), "--data-dir", Path.Combine(_dir, "data"), "--no-report");
+        psi.Environment["EQUIGRID_TOKEN"] = "operator-token-7f3a";
+        using var p = Process.Start(psi)!;
+        var stdout = p.StandardOutput.ReadToEndAsync();
+        var stderr = p.StandardError.ReadToEndAsync();
+        if (!p.WaitForExit(240_000)) { p.Kill(true); throw new TimeoutException("equigrid run did not finish"); }
+        Assert.True(p.ExitCode == 0, $"exit {p.ExitCode}\nstdout:\n{stdout.Result}\nstderr:\n{stderr.Result}");
+        Assert.Contains("tiny: completed, 1 trials: 1 completed", stdout.Result);
+    }
+
+    [Fact]
     public void Train_refuses_an_output_folder_that_holds_another_trials_result_and_leaves_it_as_it_was()
     {
         var outDir = Path.Combine(_dir, "trained");
@@ -102,6 +117,18 @@ public class OperatorInputTests : IDisposable
         var file = Path.Combine(_dir, "a-file");
         File.WriteAllText(file, "x");
         AssertRefused(CliProcess.Run(60_000, "train", "--l", "0,1", "--hidden", "4", "--out", file), "--out", "is a file");
+    }
+
+    [Theory]
+    [InlineData("status", "../x")]
+    [InlineData("trials", "")]
+    [InlineData("cancel", "a/b")]
+    [InlineData("retry", "two words")]
+    [InlineData("results", "../../etc")]
+    public void Cluster_verbs_refuse_a_malformed_study_id_before_connecting(string verb, string id)
+    {
+        // Nothing listens on port 1: the id must be refused before any connection is tried.
+        AssertRefused(CliProcess.Run(60_000, verb, id, "--gateway", "127.0.0.1:1"), $"study id '{id}': use letters, digits");
     }
 
     [Fact]

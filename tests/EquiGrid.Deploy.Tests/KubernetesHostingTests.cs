@@ -82,6 +82,18 @@ public class KubernetesHostingTests
         var e = Assert.Throws<ArgumentException>(() => SiloSetup.AdvertisedIp("no-such-host.invalid"));
         Assert.StartsWith("EquiGrid:AdvertisedAddress: 'no-such-host.invalid'", e.Message);
     }
+
+    [Theory]
+    [InlineData(99999, 30000, 0, "EquiGrid:SiloPort: 99999 is not a port")]
+    [InlineData(11111, -1, 0, "EquiGrid:GatewayPort: -1 is not a port")]
+    [InlineData(11111, 30000, 70000, "EquiGrid:Telemetry:PrometheusPort: 70000 is not a port; give 1..65535 (0 = off)")]
+    [InlineData(30000, 30000, 0, "EquiGrid:GatewayPort: 30000 is also the silo port")]
+    public void A_port_no_socket_can_use_is_refused_naming_its_setting(int silo, int gateway, int prometheus, string expected)
+    {
+        var e = Assert.Throws<ArgumentException>(() => SiloSetup.CheckPorts(new SiloSettings { SiloPort = silo, GatewayPort = gateway, Telemetry = new TelemetrySettings { PrometheusPort = prometheus } }));
+        Assert.StartsWith(expected, e.Message);
+        SiloSetup.CheckPorts(new SiloSettings()); // the defaults are fine
+    }
 }
 
 /// <summary>Sets process environment variables for a test and restores them after.</summary>

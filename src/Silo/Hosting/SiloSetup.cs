@@ -27,6 +27,7 @@ public static class SiloSetup
         var settings = builder.Configuration.GetSection("EquiGrid").Get<SiloSettings>() ?? new SiloSettings();
         settings.Token ??= Environment.GetEnvironmentVariable(ClusterToken.EnvironmentVariable);
         configure?.Invoke(settings);
+        CheckPorts(settings);
         builder.Services.AddSingleton(settings);
         builder.Services.Configure<EquiGrid.Grains.SchedulingOptions>(builder.Configuration.GetSection("EquiGrid:Scheduling"));
         // Failure detection (ProbeTimeout, NumMissedProbesLimit, ...) is tunable: a sweep cluster on a private network can
@@ -109,6 +110,19 @@ public static class SiloSetup
         if (settings.Telemetry.OtlpEndpoint is { } logEp)
             builder.Logging.AddOpenTelemetry(l => l.AddOtlpExporter(o => o.Endpoint = new Uri(logEp)));
         return builder;
+    }
+
+    /// <summary>
+    /// Refuses ports that no socket can use, naming the setting (Orleans would fail later with "Specified argument was
+    /// out of the range of valid values (Parameter 'port')"), and a silo port equal to the gateway port.
+    /// </summary>
+    public static void CheckPorts(SiloSettings settings)
+    {
+        foreach (var (key, port, optional) in new[] { ("SiloPort", settings.SiloPort, false), ("GatewayPort", settings.GatewayPort, false), ("Telemetry:PrometheusPort", settings.Telemetry.PrometheusPort, true) })
+            if (!(optional && port == 0) && port is < 1 or > 65535)
+                throw new ArgumentException($"EquiGrid:{key}: {port} is not a port; give 1..65535{(optional ? " (0 = off)" : "")}");
+        if (settings.SiloPort == settings.GatewayPort)
+            throw new ArgumentException($"EquiGrid:GatewayPort: {settings.GatewayPort} is also the silo port; give the gateway its own port (default 30000)");
     }
 
     /// <summary>

@@ -48,6 +48,10 @@ public static class ClusterCommands
         return cmd;
     }
 
+    /// <summary>A study id argument, checked before connecting: a malformed one names no study on any cluster.</summary>
+    internal static string StudyId(string id) => StudyValidator.IsValidId(id) ? id
+        : throw new UserInputException($"study id '{id}': use letters, digits, '.', '-' or '_' (at most 64), as after 'study:' in the study file");
+
     /// <summary>The <c>--skip-data-check</c> flag of the verbs that read a study file.</summary>
     internal static Option<bool> SkipDataCheckOption() => new("--skip-data-check")
     {
@@ -76,9 +80,9 @@ public static class ClusterCommands
         ClusterConnection.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
         {
+            var id = parse.GetValue(study) is { } given ? StudyId(given) : null;
             using var host = await ClusterConnection.ConnectAsync(parse, ct);
             var grains = ClusterConnection.Grains(host);
-            var id = parse.GetValue(study);
             if (id is null)
             {
                 var sched = await grains.GetGrain<ISchedulerGrain>(ISchedulerGrain.SchedulerKey).GetSnapshot();
@@ -109,8 +113,9 @@ public static class ClusterCommands
         ClusterConnection.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
         {
+            var id = StudyId(parse.GetValue(study)!);
             using var host = await ClusterConnection.ConnectAsync(parse, ct);
-            var trials = await ClusterConnection.Grains(host).GetGrain<IStudyGrain>(parse.GetValue(study)!).GetTrials();
+            var trials = await ClusterConnection.Grains(host).GetGrain<IStudyGrain>(id).GetTrials();
             if (parse.GetValue(json)) CliApp.WriteJson(trials);
             else AnsiConsole.Write(StudyView.Trials(trials));
             return ExitCodes.Ok;
@@ -146,8 +151,9 @@ public static class ClusterCommands
         ClusterConnection.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
         {
+            var id = StudyId(parse.GetValue(study)!);
             using var host = await ClusterConnection.ConnectAsync(parse, ct);
-            var snap = await ClusterConnection.Grains(host).GetGrain<IStudyGrain>(parse.GetValue(study)!).Cancel();
+            var snap = await ClusterConnection.Grains(host).GetGrain<IStudyGrain>(id).Cancel();
             Console.WriteLine(StudyView.Summary(snap));
             return ExitCodes.Ok;
         }, ct));
@@ -163,8 +169,8 @@ public static class ClusterCommands
         ClusterConnection.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
         {
+            var id = StudyId(parse.GetValue(study)!);
             using var host = await ClusterConnection.ConnectAsync(parse, ct);
-            var id = parse.GetValue(study)!;
             var retried = await ClusterConnection.Grains(host).GetGrain<IStudyGrain>(id).Retry(parse.GetValue(trial));
             if (parse.GetValue(json)) CliApp.WriteJson(new { Study = id, Retried = retried });
             else if (retried.Count == 0) Console.WriteLine($"{id}: no failed trials, nothing to retry");
@@ -182,8 +188,8 @@ public static class ClusterCommands
         ClusterConnection.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
         {
+            var id = StudyId(parse.GetValue(study)!);
             using var host = await ClusterConnection.ConnectAsync(parse, ct);
-            var id = parse.GetValue(study)!;
             var snap = await ClusterConnection.Grains(host).GetGrain<IStudyGrain>(id).GetSnapshot();
             if (snap.Definition is null) throw new UserInputException($"study '{id}' does not exist; `equigrid status` lists the studies");
             if (parse.GetValue(json)) CliApp.WriteJson(snap.Table());

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using EquiGrid.Client.Cli;
 using EquiGrid.Grains;
+using EquiGrid.Grains.Security;
 using EquiGrid.Grains.Studies;
 using EquiGrid.Silo.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -54,6 +55,9 @@ internal static class RunCommand
             await host.StartAsync(ct);
             try
             {
+                // The silo takes EQUIGRID_TOKEN from the environment (an operator's token for a real cluster): this
+                // process's own calls must then carry it too, or the silo refuses them.
+                if (host.Services.GetRequiredService<SiloSettings>().Token is { } token) RequestContext.Set(ClusterToken.RequestContextKey, token);
                 var grains = host.Services.GetRequiredService<IGrainFactory>();
                 var study = grains.GetGrain<IStudyGrain>(definition.Id);
                 await study.Submit(definition);
