@@ -12,6 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace EquiGrid.Grains.Tests;
 
 /// <summary>The silo's Prometheus endpoint serves the cluster metrics after real grain activity.</summary>
+[Collection(ProcessWideMetrics.Name)]
 public class TelemetryTests
 {
     [Fact]
@@ -188,4 +189,15 @@ public class TelemetryTests
             if (File.Exists(Path.Combine(d.FullName, "EquiGrid.sln"))) return d.FullName;
         throw new DirectoryNotFoundException("EquiGrid.sln not found above the test assembly");
     }
+}
+
+/// <summary>
+/// Tests that record on the process-wide instruments directly (<see cref="ClusterTelemetry"/>'s counters are static) run
+/// alone: a test beside them that counts an instrument with a MeterListener (EmbeddedRunTests counts corrupt-checkpoint
+/// skips) would count their measurements too.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class ProcessWideMetrics
+{
+    public const string Name = "process-wide metrics";
 }
