@@ -22,8 +22,9 @@ public class EmbeddedRunTests
     };
 
     /// <summary>
-    /// The interrupted run's lease (renewed every third): a resume that waited for it to lapse would take over 3 minutes,
-    /// one that found it handed back takes seconds (a slow silo start on a loaded machine included).
+    /// The trials' lease (renewed every third): no renewal is late enough to lapse it on a loaded machine, and a resume
+    /// that waited for it to lapse would take over 3 minutes, while one that found it handed back takes seconds (a slow
+    /// silo start on a loaded machine included).
     /// </summary>
     private const string LongLease = "00:05:00";
 
@@ -68,9 +69,10 @@ public class EmbeddedRunTests
         var root = Path.Combine(Path.GetTempPath(), "equigrid-embedded-" + Guid.NewGuid().ToString("N"));
         try
         {
-            // Uninterrupted reference.
+            // Uninterrupted reference: a long lease, so a renewal delayed past a short one on a loaded machine cannot
+            // interrupt it (a lapse would make it attempt 2).
             string reference;
-            using (var host = StartSilo(Path.Combine(root, "a")))
+            using (var host = StartSilo(Path.Combine(root, "a"), lease: LongLease))
             {
                 await host.Services.GetRequiredService<IGrainFactory>().GetGrain<IStudyGrain>("ref").Submit(Study("ref"));
                 var t = await WaitFor(host, "ref", t => t.Status == TrialStatus.Completed, TimeSpan.FromMinutes(3));
