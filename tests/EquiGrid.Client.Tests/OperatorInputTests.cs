@@ -142,6 +142,15 @@ public class OperatorInputTests : IDisposable
         var error = Assert.Single(changed.Err.Split('\n'), l => l.StartsWith("equigrid: error: ", StringComparison.Ordinal));
         Assert.Contains("study: 'tiny' already exists with other trial fields (tiny/L0-1_h4_e1_s21616: max_molecules 64, the file gives 65)", error);
         Assert.DoesNotContain("   at ", changed.Err + changed.Out);
+        // A corrupt grain state file: a failure (exit 1) whose one line names the file and what to do.
+        var state = Path.Combine(data, "state", "study", "study%2Ftiny.state");
+        Assert.True(File.Exists(state), "no study state file at " + state);
+        File.WriteAllText(state, "garbage, but at least eight bytes long");
+        var corrupt = CliProcess.Run(240_000, "run", Study(), "--data-dir", data, "--no-report");
+        Assert.True(corrupt.Code == 1, $"exit {corrupt.Code}\n{corrupt.Out}\n{corrupt.Err}");
+        var failed = Assert.Single(corrupt.Err.Split('\n'), l => l.StartsWith("equigrid: failed: ", StringComparison.Ordinal));
+        Assert.Contains($"grain state file '{state}' is corrupt", failed);
+        Assert.Contains("move it away", failed);
     }
 
     [Fact]

@@ -71,7 +71,9 @@ public static class CliApp
         var first = e.Message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).FirstOrDefault();
         if (string.IsNullOrEmpty(first)) return e.GetType().Name;
         // "...failed:" with the reason on the next lines: take the reason from the inner exception instead.
-        return first.EndsWith(':') && e.InnerException is { } inner ? $"{first} {OneLine(inner)}" : first;
+        if (first.EndsWith(':') && e.InnerException is { } inner) return $"{first} {OneLine(inner)}";
+        // Orleans' wrappers ("Error from storage provider ... for grain X") keep the cause in the inner exception.
+        return e is Orleans.Runtime.OrleansException && e.InnerException is { } cause ? $"{first}: {OneLine(cause)}" : first;
     }
 
     /// <summary>

@@ -25,7 +25,15 @@ public sealed class FileGrainStorage(string root, IGrainStorageSerializer serial
         var bytes = await File.ReadAllBytesAsync(path);
         if (bytes.Length < sizeof(long)) throw new InvalidDataException($"grain state file '{path}' is truncated ({bytes.Length} bytes)");
         long version = BitConverter.ToInt64(bytes, 0);
-        grainState.State = serializer.Deserialize<T>(new BinaryData(bytes.AsMemory(sizeof(long))));
+        try
+        {
+            grainState.State = serializer.Deserialize<T>(new BinaryData(bytes.AsMemory(sizeof(long))));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Name the file: the operator must restore or move it; Orleans' own wrapper names only the grain.
+            throw new InvalidDataException($"grain state file '{path}' is corrupt ({e.Message}); restore it from a backup, or move it away to start that grain afresh", e);
+        }
         grainState.ETag = version.ToString(System.Globalization.CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
     }
