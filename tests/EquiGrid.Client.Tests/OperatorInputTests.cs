@@ -56,29 +56,53 @@ public class OperatorInputTests : IDisposable
             grid: { lsets: ["0,1"] }
             """);
         var data = Path.Combine(_dir, "data");
-        var stderr = new ConcurrentQueue<string>();
-        using var first = Process.Start(CliProcess.StartInfo("run", study, "--data-dir", data, "--no-report"))!;
-        try
+        // The first run announces its state folder (stderr) once it holds it.
+        using var first = await Busy.Start(["run", study, "--data-dir", data, "--no-report"], stderr: true, l => l.Contains("state in"));
+        AssertRefused(CliProcess.Run(60_000, "run", study, "--data-dir", data, "--no-report"), $"--data-dir '{data}' is in use by another `equigrid run`", "another --data-dir");
+        Assert.False(first.Exited, "the first run stopped when the second was refused");
+    }
+
+    [Fact]
+    public async Task A_second_train_into_the_same_folder_is_refused_while_the_first_writes_it()
+    {
+        var outDir = Path.Combine(_dir, "busy");
+        string[] train = ["train", "--l", "0,1", "--hidden", "4", "--epochs", "500", "--max-molecules", "400", "--batch", "8", "--layers", "1", "--out", outDir];
+        // A progress line (stdout) means the first trainer holds the folder and is writing into it.
+        using var first = await Busy.Start(train, stderr: false, l => l.StartsWith("epoch ", StringComparison.Ordinal));
+        AssertRefused(CliProcess.Run(60_000, train), $"--out '{outDir}' is in use by another `equigrid train`", "another --out");
+        Assert.False(first.Exited, "the first trainer stopped when the second was refused");
+    }
+
+    /// <summary>A long-running CLI process, started and awaited until it prints a given line; killed on dispose.</summary>
+    private sealed class Busy : IDisposable
+    {
+        private readonly Process _process;
+        private Busy(Process process) => _process = process;
+        public bool Exited => _process.HasExited;
+
+        public static async Task<Busy> Start(string[] args, bool stderr, Func<string, bool> ready)
         {
-            first.ErrorDataReceived += (_, e) => { if (e.Data is not null) stderr.Enqueue(e.Data); };
-            first.OutputDataReceived += (_, _) => { };
-            first.BeginErrorReadLine();
-            first.BeginOutputReadLine();
-            // The first run announces its state folder once it holds it.
-            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-            while (!stderr.Any(l => l.Contains("state in")))
+            var lines = new ConcurrentQueue<string>();
+            var busy = new Busy(Process.Start(CliProcess.StartInfo(args))!);
+            var p = busy._process;
+            p.OutputDataReceived += (_, e) => { if (e.Data is not null && !stderr) lines.Enqueue(e.Data); };
+            p.ErrorDataReceived += (_, e) => { if (e.Data is not null && stderr) lines.Enqueue(e.Data); };
+            p.BeginOutputReadLine();
+            p.BeginErrorReadLine();
+            var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
+            while (!lines.Any(ready))
             {
-                Assert.False(first.HasExited, $"the first run exited with {(first.HasExited ? first.ExitCode : 0)}: {string.Join('\n', stderr)}");
-                Assert.True(DateTime.UtcNow < deadline, "the first run did not start within 2 minutes");
+                if (p.HasExited) { busy.Dispose(); throw new Xunit.Sdk.XunitException($"equigrid exited with {p.ExitCode} before it was ready: {string.Join('\n', lines)}"); }
+                if (DateTime.UtcNow > deadline) { busy.Dispose(); throw new TimeoutException($"equigrid was not ready within 3 minutes: {string.Join('\n', lines)}"); }
                 await Task.Delay(100);
             }
-            var second = CliProcess.Run(60_000, "run", study, "--data-dir", data, "--no-report");
-            AssertRefused(second, "--data-dir", "is in use by another `equigrid run`", "another --data-dir");
-            Assert.False(first.HasExited, "the first run stopped when the second was refused");
+            return busy;
         }
-        finally
+
+        public void Dispose()
         {
-            if (!first.HasExited) { first.Kill(entireProcessTree: true); await first.WaitForExitAsync(); }
+            if (!_process.HasExited) { _process.Kill(entireProcessTree: true); _process.WaitForExit(10_000); }
+            _process.Dispose();
         }
     }
 

@@ -86,6 +86,34 @@ public static class CliApp
         return dir;
     }
 
+    /// <summary>The file a verb holds open exclusively in the folder it writes (<see cref="LockFolder"/>).</summary>
+    public const string LockFileName = ".equigrid.lock";
+
+    /// <summary>
+    /// Holds <see cref="LockFileName"/> in <paramref name="dir"/> open without sharing (an advisory lock the system drops
+    /// when the process ends, even when killed): a second <c>equigrid VERB</c> on the same folder is refused instead of
+    /// writing over the first one's state.
+    /// </summary>
+    public static FileStream LockFolder(string dir, string option, string verb)
+    {
+        var path = Path.Combine(dir, LockFileName);
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e) when (e.HResult == SharingViolation)
+        {
+            throw new UserInputException($"{option} '{dir}' is in use by another `equigrid {verb}`; wait for it to finish (or stop it), or give another {option}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UserInputException($"{option} '{dir}': cannot write in it ({e.Message}); give a folder you can write to");
+        }
+    }
+
+    // What .NET reports on Unix when another process holds the file (EWOULDBLOCK from flock); Windows' sharing violation.
+    private static int SharingViolation => OperatingSystem.IsWindows() ? unchecked((int)0x80070020) : 11;
+
     /// <summary>Most study-file problems printed (one line each) before the rest are counted.</summary>
     private const int MaxStudyErrors = 20;
 

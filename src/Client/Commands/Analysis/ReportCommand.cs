@@ -70,8 +70,9 @@ public static class ReportCommand
         var path = studyFile ?? Path.Combine(folder, StudyFileName);
         if (studyFile is null && !File.Exists(path)) return null;
         if (!File.Exists(path)) throw new FileNotFoundException($"--study: '{path}' does not exist", path);
-        // Parsed without the data-path check: the report needs only which trials the claims select.
-        var (definition, trials) = StudyFile.Parse(File.ReadAllText(path), Path.GetFileName(path));
+        // Without the data-path check: the report needs only which trials the claims select. Load reads no further
+        // than a study file's size limit.
+        var (definition, trials) = StudyFile.Load(path);
         return new StudyClaims(definition, trials);
     }
 

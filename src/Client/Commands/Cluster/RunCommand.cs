@@ -33,7 +33,7 @@ internal static class RunCommand
             if (parse.GetValue(slots) < 1) throw new UserInputException($"--slots {parse.GetValue(slots)}: give the number of trials to run at once, 1 or more");
             var dir = DataDirectory(parse.GetValue(dataDir));
             // Two embedded clusters on one folder would fight over its grain state and leases: one run per folder.
-            using var exclusive = LockDataDirectory(dir);
+            using var exclusive = CliApp.LockFolder(dir, "--data-dir", "run");
             Console.Error.WriteLine($"equigrid: study {definition.Id}: {trials.Count} trials; state in {dir}");
             var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
             builder.Logging.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
@@ -108,9 +108,6 @@ internal static class RunCommand
     /// <summary>How long `run` waits for its embedded silo to stop gracefully before it abandons the stop.</summary>
     public static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(20);
 
-    /// <summary>The file a running <c>run</c> holds open exclusively in its data folder.</summary>
-    public const string LockFileName = ".equigrid-run.lock";
-
     /// <summary>The full path of <c>--data-dir</c>, created when missing; a usage error when it cannot be a folder.</summary>
     internal static string DataDirectory(string? text)
     {
@@ -125,34 +122,6 @@ internal static class RunCommand
         }
         return dir;
     }
-
-    /// <summary>
-    /// Holds <see cref="LockFileName"/> in <paramref name="dir"/> open without sharing (an advisory lock the system drops
-    /// when the process ends, even when killed); a second run on the same folder is refused instead of corrupting it.
-    /// </summary>
-    internal static FileStream LockDataDirectory(string dir)
-    {
-        var path = Path.Combine(dir, LockFileName);
-        try
-        {
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-        }
-        catch (UnauthorizedAccessException e)
-        {
-            throw new UserInputException($"--data-dir '{dir}': cannot write in it ({e.Message}); give a folder you can write to");
-        }
-        catch (IOException e) when (e.HResult == SharingViolation)
-        {
-            throw new UserInputException($"--data-dir '{dir}' is in use by another `equigrid run`; wait for it to finish (or stop it), or give another --data-dir");
-        }
-        catch (IOException e)
-        {
-            throw new UserInputException($"--data-dir '{dir}': cannot write in it ({e.Message}); give a folder you can write to");
-        }
-    }
-
-    // What .NET reports on Unix when another process holds the file (EWOULDBLOCK from flock); Windows' sharing violation.
-    private static int SharingViolation => OperatingSystem.IsWindows() ? unchecked((int)0x80070020) : 11;
 
     private static int FreePort()
     {

@@ -53,6 +53,8 @@ public static class TrainCommand
             // Load (and so check) the data before anything is written: bad input leaves no empty output folder behind.
             var trainingData = TrialData.Load(spec);
             Directory.CreateDirectory(dir);
+            // Two trainers in one folder would write over each other's checkpoints and metrics.
+            using var exclusive = CliApp.LockFolder(dir, "--out", "train");
             bool asJson = parse.GetValue(json);
             var progress = new ConsoleTrainingProgress(asJson ? Console.Error : Console.Out);
             var trainer = new Trainer(spec, trainingData, new TrainerOptions
