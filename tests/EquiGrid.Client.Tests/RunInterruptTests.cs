@@ -133,7 +133,8 @@ public class RunInterruptTests(ITestOutputHelper output)
         var file = Directory.EnumerateFiles(folder, "*.state").SingleOrDefault(f => Path.GetFileName(f).EndsWith("%2F" + trial + ".state", StringComparison.Ordinal));
         if (file is null) return 0;
         var bytes = File.ReadAllBytes(file); // an 8-byte version, then the serialised state
-        var state = new OrleansGrainStorageSerializer(StateSerializer).Deserialize<TrialGrainState>(new BinaryData(bytes.AsMemory(sizeof(long))));
+        var state = new OrleansGrainStorageSerializer(StateSerializer).Deserialize<TrialGrainState>(new BinaryData(bytes.AsMemory(sizeof(long))))
+                    ?? throw new InvalidDataException($"{file}: no trial state in it");
         return state.Checkpoints.FirstOrDefault()?.Step ?? 0;
     }
 

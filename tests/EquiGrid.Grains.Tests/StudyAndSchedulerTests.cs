@@ -252,7 +252,7 @@ public class StudyAndSchedulerTests(ClusterFixture fixture)
         TrialLease? again = null;
         // The trial tells the scheduler one-way: lease until the message has arrived.
         await Eventually(async () => (again = await Scheduler.Lease(node)) is not null, "the failed trial was queued again");
-        Assert.Equal(failed.TrialId, again.TrialId);
+        Assert.Equal(failed.TrialId, again!.TrialId);
         Assert.Equal(2, again.Attempt);
         await fixture.Grains.GetGrain<IStudyGrain>(a).Cancel();
         await fixture.Grains.GetGrain<IStudyGrain>(b).Cancel();
