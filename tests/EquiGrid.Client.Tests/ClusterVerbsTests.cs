@@ -42,8 +42,8 @@ public sealed class WorkerlessSilo : IAsyncLifetime
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Logging.SetMinimumLevel(LogLevel.Warning).AddFilter("Orleans", LogLevel.Error);
         builder.Configuration["EquiGrid:Worker:Enabled"] = "false";
-        int gateway = Loopback.FreePort();
-        builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = _dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = gateway; s.Token = Token; });
+        var (silo, gateway) = Loopback.TwoFreePorts();
+        builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = _dir; s.SiloPort = silo; s.GatewayPort = gateway; s.Token = Token; });
         _host = builder.Build();
         await _host.StartAsync();
         Gateway = $"127.0.0.1:{gateway}";

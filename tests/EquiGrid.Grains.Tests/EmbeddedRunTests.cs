@@ -43,7 +43,7 @@ public class EmbeddedRunTests
         builder.Configuration["EquiGrid:Scheduling:ScanInterval"] = "00:00:01";
         builder.Configuration["EquiGrid:Worker:Threads"] = "1";
         builder.Configuration["EquiGrid:Worker:WorkDir"] = Path.Combine(dir, "work");
-        builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = Loopback.FreePort(); s.Token = null; });
+        builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = dir; (s.SiloPort, s.GatewayPort) = Loopback.TwoFreePorts(); s.Token = null; });
         var host = builder.Build();
         host.Start();
         return host;

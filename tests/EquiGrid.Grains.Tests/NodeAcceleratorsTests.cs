@@ -284,7 +284,7 @@ public class NodeAcceleratorsTests
         services?.Invoke(builder.Services);
         builder.Configuration["EquiGrid:Scheduling:LeaseDuration"] = "00:00:03";
         foreach (var (k, v) in settings) builder.Configuration[k] = v;
-        builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = Loopback.FreePort(); s.Token = null; });
+        builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = dir; (s.SiloPort, s.GatewayPort) = Loopback.TwoFreePorts(); s.Token = null; });
         var host = builder.Build();
         host.Start();
         return host;

@@ -22,7 +22,7 @@ public class SchedulerRecoveryTests
         // grain call for seconds (1,470 of them; 2 s left little room), short enough that the held ones lapse soon.
         builder.Configuration["EquiGrid:Scheduling:LeaseDuration"] = "00:00:10";
         builder.Configuration["EquiGrid:Scheduling:ScanInterval"] = "00:00:00.500";
-        builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = Loopback.FreePort(); s.Token = null; });
+        builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = dir; (s.SiloPort, s.GatewayPort) = Loopback.TwoFreePorts(); s.Token = null; });
         var host = builder.Build();
         host.Start();
         return host;

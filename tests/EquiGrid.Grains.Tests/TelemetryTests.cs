@@ -167,7 +167,7 @@ public class TelemetryTests
             builder.Configuration["EquiGrid:Worker:Enabled"] = "false";
             builder.AddEquiGridSilo(s =>
             {
-                s.DataDir = dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = Loopback.FreePort(); s.Token = null;
+                s.DataDir = dir; (s.SiloPort, s.GatewayPort) = Loopback.TwoFreePorts(); s.Token = null;
                 s.Telemetry.PrometheusPort = prometheusPort;
             });
             var host = builder.Build();

@@ -56,7 +56,7 @@ public class WorkerResultsUploadTests
             builder.Configuration["EquiGrid:Scheduling:InfrastructureBackoff"] = "00:00:00.2";
             builder.Configuration["EquiGrid:Worker:WorkDir"] = Path.Combine(dir, "work");
             builder.Services.AddSingleton<IResultsStore>(store);
-            builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = dir; s.SiloPort = Loopback.FreePort(); s.GatewayPort = Loopback.FreePort(); s.Token = null; });
+            builder.AddEquiGridSilo(s => { s.Profile = "embedded"; s.DataDir = dir; (s.SiloPort, s.GatewayPort) = Loopback.TwoFreePorts(); s.Token = null; });
             host = builder.Build();
             await host.StartAsync();
             var grains = host.Services.GetRequiredService<IGrainFactory>();

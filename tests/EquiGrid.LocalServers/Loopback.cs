@@ -33,6 +33,27 @@ public static class Loopback
         return port;
     }
 
+    /// <summary>
+    /// A silo port and a gateway port, distinct: both listeners are held open together, so the system cannot hand out
+    /// the same port twice as two <see cref="FreePort"/> calls in a row may (the silo refuses equal ports).
+    /// </summary>
+    public static (int Silo, int Gateway) TwoFreePorts()
+    {
+        var a = new TcpListener(IPAddress.Loopback, 0);
+        var b = new TcpListener(IPAddress.Loopback, 0);
+        try
+        {
+            a.Start();
+            b.Start();
+            return (((IPEndPoint)a.LocalEndpoint).Port, ((IPEndPoint)b.LocalEndpoint).Port);
+        }
+        finally
+        {
+            a.Stop();
+            b.Stop();
+        }
+    }
+
     /// <summary>Connection string for an Azurite blob endpoint on <paramref name="port"/>.</summary>
     public static string AzuriteConnectionString(int port) =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={DevKey};BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";

@@ -27,8 +27,9 @@ public sealed class SiloProcess : IDisposable
     /// </summary>
     public SiloProcess(IReadOnlyDictionary<string, string> settings)
     {
-        SiloPort = settings.TryGetValue("EquiGrid:SiloPort", out var sp) ? int.Parse(sp) : Loopback.FreePort();
-        GatewayPort = settings.TryGetValue("EquiGrid:GatewayPort", out var gp) ? int.Parse(gp) : Loopback.FreePort();
+        var (freeSilo, freeGateway) = Loopback.TwoFreePorts();
+        SiloPort = settings.TryGetValue("EquiGrid:SiloPort", out var sp) ? int.Parse(sp) : freeSilo;
+        GatewayPort = settings.TryGetValue("EquiGrid:GatewayPort", out var gp) ? int.Parse(gp) : freeGateway;
         var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EquiGrid.Silo.dll"));
         var all = new Dictionary<string, string>(settings) { ["EquiGrid:SiloPort"] = SiloPort.ToString(), ["EquiGrid:GatewayPort"] = GatewayPort.ToString() };

@@ -48,8 +48,7 @@ internal static class RunCommand
             {
                 s.Profile = "embedded";
                 s.DataDir = dir;
-                s.SiloPort = FreePort();
-                s.GatewayPort = FreePort();
+                (s.SiloPort, s.GatewayPort) = TwoFreePorts();
             });
             using var host = builder.Build();
             await host.StartAsync(ct);
@@ -123,12 +122,22 @@ internal static class RunCommand
         return dir;
     }
 
-    private static int FreePort()
+    // Both listeners are held open together so the system cannot hand out the same port twice (the silo refuses a
+    // gateway port equal to its silo port).
+    private static (int Silo, int Gateway) TwoFreePorts()
     {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        int port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
+        var silo = new TcpListener(IPAddress.Loopback, 0);
+        var gateway = new TcpListener(IPAddress.Loopback, 0);
+        try
+        {
+            silo.Start();
+            gateway.Start();
+            return (((IPEndPoint)silo.LocalEndpoint).Port, ((IPEndPoint)gateway.LocalEndpoint).Port);
+        }
+        finally
+        {
+            silo.Stop();
+            gateway.Stop();
+        }
     }
 }
