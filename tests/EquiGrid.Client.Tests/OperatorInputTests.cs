@@ -38,11 +38,11 @@ public class OperatorInputTests : IDisposable
     {
         var file = Path.Combine(_dir, "notes.txt");
         File.WriteAllText(file, "keep me");
-        AssertRefused(CliProcess.Run(60_000, "run", Study(), "--data-dir", file, "--no-report"), "--data-dir", "is a file", "give a folder");
+        AssertRefused(CliProcess.Run(120_000, "run", Study(), "--data-dir", file, "--no-report"), "--data-dir", "is a file", "give a folder");
         Assert.Equal("keep me", File.ReadAllText(file));
-        AssertRefused(CliProcess.Run(60_000, "run", Study(), "--data-dir", "", "--no-report"), "--data-dir is empty");
+        AssertRefused(CliProcess.Run(120_000, "run", Study(), "--data-dir", "", "--no-report"), "--data-dir is empty");
         var data = Path.Combine(_dir, "data");
-        AssertRefused(CliProcess.Run(60_000, "run", Study(), "--data-dir", data, "--slots", "0", "--no-report"), "--slots 0", "1 or more");
+        AssertRefused(CliProcess.Run(120_000, "run", Study(), "--data-dir", data, "--slots", "0", "--no-report"), "--slots 0", "1 or more");
         Assert.False(Directory.Exists(data), "a refused run created its data folder");
     }
 
@@ -58,7 +58,7 @@ public class OperatorInputTests : IDisposable
         var data = Path.Combine(_dir, "data");
         // The first run announces its state folder (stderr) once it holds it.
         using var first = await Busy.Start(["run", study, "--data-dir", data, "--no-report"], stderr: true, l => l.Contains("state in"));
-        AssertRefused(CliProcess.Run(60_000, "run", study, "--data-dir", data, "--no-report"), $"--data-dir '{data}' is in use by another `equigrid run`", "another --data-dir");
+        AssertRefused(CliProcess.Run(120_000, "run", study, "--data-dir", data, "--no-report"), $"--data-dir '{data}' is in use by another `equigrid run`", "another --data-dir");
         Assert.False(first.Exited, "the first run stopped when the second was refused");
     }
 
@@ -69,7 +69,7 @@ public class OperatorInputTests : IDisposable
         string[] train = ["train", "--l", "0,1", "--hidden", "4", "--epochs", "500", "--max-molecules", "400", "--batch", "8", "--layers", "1", "--out", outDir];
         // A progress line (stdout) means the first trainer holds the folder and is writing into it.
         using var first = await Busy.Start(train, stderr: false, l => l.StartsWith("epoch ", StringComparison.Ordinal));
-        AssertRefused(CliProcess.Run(60_000, train), $"--out '{outDir}' is in use by another `equigrid train`", "another --out");
+        AssertRefused(CliProcess.Run(120_000, train), $"--out '{outDir}' is in use by another `equigrid train`", "another --out");
         Assert.False(first.Exited, "the first trainer stopped when the second was refused");
     }
 
@@ -172,7 +172,7 @@ public class OperatorInputTests : IDisposable
 
         var file = Path.Combine(_dir, "a-file");
         File.WriteAllText(file, "x");
-        AssertRefused(CliProcess.Run(60_000, "train", "--l", "0,1", "--hidden", "4", "--out", file), "--out", "is a file");
+        AssertRefused(CliProcess.Run(120_000, "train", "--l", "0,1", "--hidden", "4", "--out", file), "--out", "is a file");
     }
 
     [Theory]
@@ -184,7 +184,7 @@ public class OperatorInputTests : IDisposable
     public void Cluster_verbs_refuse_a_malformed_study_id_before_connecting(string verb, string id)
     {
         // Nothing listens on port 1: the id must be refused before any connection is tried.
-        AssertRefused(CliProcess.Run(60_000, verb, id, "--gateway", "127.0.0.1:1"), $"study id '{id}': use letters, digits");
+        AssertRefused(CliProcess.Run(120_000, verb, id, "--gateway", "127.0.0.1:1"), $"study id '{id}': use letters, digits");
     }
 
     [Fact]
@@ -193,25 +193,25 @@ public class OperatorInputTests : IDisposable
         var file = Path.Combine(_dir, "notes.txt");
         File.WriteAllText(file, "keep me");
         // pull: before the cluster and blob storage are contacted (nothing listens on port 1).
-        AssertRefused(CliProcess.Run(60_000, "pull", "tiny", "--to", file, "--gateway", "127.0.0.1:1", "--blob", "UseDevelopmentStorage=true"),
+        AssertRefused(CliProcess.Run(120_000, "pull", "tiny", "--to", file, "--gateway", "127.0.0.1:1", "--blob", "UseDevelopmentStorage=true"),
             $"--to '{file}' is a file, not a folder");
         Assert.Equal("keep me", File.ReadAllText(file));
         // report: --out is the HTML file; a folder there was "Access to the path is denied", exit 1.
         var folder = Directory.CreateDirectory(Path.Combine(_dir, "reports")).FullName;
-        AssertRefused(CliProcess.Run(60_000, "report", _dir, "--out", folder), $"--out '{folder}' is a folder", "report.html");
+        AssertRefused(CliProcess.Run(120_000, "report", _dir, "--out", folder), $"--out '{folder}' is a folder", "report.html");
     }
 
     [Fact]
     public void Absurd_model_sizes_and_an_empty_batch_are_bad_input_not_failures()
     {
-        AssertRefused(CliProcess.Run(60_000, "model", "summary", "--l", "0,1", "--hidden", "1000000000"), "hidden", "1..4096");
-        AssertRefused(CliProcess.Run(60_000, "bench", "train", "--l", "0,1", "--hidden", "4", "--batch", "0", "--steps", "1"), "batch_size", "must be in 1..");
+        AssertRefused(CliProcess.Run(120_000, "model", "summary", "--l", "0,1", "--hidden", "1000000000"), "hidden", "1..4096");
+        AssertRefused(CliProcess.Run(120_000, "bench", "train", "--l", "0,1", "--hidden", "4", "--batch", "0", "--steps", "1"), "batch_size", "must be in 1..");
     }
 
     [Fact]
     public void Every_problem_of_a_study_file_gets_its_own_line_naming_its_place_and_field()
     {
-        var r = CliProcess.Run(60_000, "submit", "--dry-run", Study("""
+        var r = CliProcess.Run(120_000, "submit", "--dry-run", Study("""
             study: two-problems
             colour: red
             trial: { hidden: four }

@@ -146,7 +146,7 @@ public class NodeAcceleratorsTests
         using var hook = new MeasureFault(fault);
         // Long enough for the child to start and reach its hook on a loaded machine; the hang is killed after it.
         var settings = MeasuringWorker();
-        settings["EquiGrid:Worker:MeasureTimeoutSeconds"] = "20";
+        settings["EquiGrid:Worker:MeasureTimeoutSeconds"] = "45";
         using var host = StartSilo(dir, settings, services => services.AddSingleton<IGpuDevices>(new StandInGpus(1)), warnings);
         try
         {
@@ -165,7 +165,7 @@ public class NodeAcceleratorsTests
             }
             else
             {
-                Assert.Contains("no result within 20 s (a hung driver or device?): the measuring child (pid ", warning);
+                Assert.Contains("no result within 45 s (a hung driver or device?): the measuring child (pid ", warning);
                 var grandchild = Regex.Match(warning, @"hanging \(pid (\d+), grandchild pid (\d+)\)");
                 Assert.True(grandchild.Success, $"the hung child never reported its grandchild: {warning}");
                 Assert.Equal(child, int.Parse(grandchild.Groups[1].Value));
