@@ -61,6 +61,26 @@ public sealed record RunnerMessage
     /// <summary>A measured line.</summary>
     public static RunnerMessage Measured(double moleculesPerSecond, string device) =>
         new() { Kind = MeasuredKind, MoleculesPerSecond = moleculesPerSecond, Device = device };
+
+    /// <summary>
+    /// The message on one line of the runner's stdout; null for any other line (not a JSON object, or not valid JSON),
+    /// which the worker ignores.
+    /// </summary>
+    public static RunnerMessage? TryParse(string line)
+    {
+        if (!line.StartsWith('{')) return null;
+        try { return System.Text.Json.JsonSerializer.Deserialize<RunnerMessage>(line, ContractJson.Options); }
+        catch (System.Text.Json.JsonException) { return null; }
+    }
+}
+
+/// <summary>What the runner's <c>measure</c> mode opens (its <c>--accelerator</c>).</summary>
+public static class MeasureAccelerators
+{
+    /// <summary>A CUDA device.</summary>
+    public const string Cuda = "cuda";
+    /// <summary>ILGPU's CPU accelerator standing in for a GPU (tests, dry runs: the same kernels as on a GPU).</summary>
+    public const string Cpu = "cpu";
 }
 
 /// <summary>

@@ -177,13 +177,6 @@ static ICheckpointStore OpenStore(string store) =>
                                   ?? throw new ArgumentException("EQUIGRID_BLOB_CONNECTION is not set"), store[5..])
         : throw new ArgumentException($"--store '{store}': use file:DIR or blob:CONTAINER");
 
-/// <summary>The accelerator kinds of the measure mode's --accelerator.</summary>
-internal static class MeasureAccelerators
-{
-    public const string Cuda = "cuda";
-    public const string Cpu = "cpu";
-}
-
 /// <summary>Reports synchronously on the trainer's thread (Progress&lt;T&gt; would post to the thread pool and reorder lines).</summary>
 internal sealed class SyncProgress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
 {

@@ -15,7 +15,7 @@ public class GpuMeasurementTests
 {
     private static GpuMeasureRequest Request(string workDir, int deviceIndex = 0, TimeSpan? timeout = null) => new()
     {
-        RunnerPath = Path.Combine(AppContext.BaseDirectory, "EquiGrid.TrialRunner.dll"), Accelerator = GpuMeasurement.Cpu,
+        RunnerPath = Path.Combine(AppContext.BaseDirectory, "EquiGrid.TrialRunner.dll"), Accelerator = MeasureAccelerators.Cpu,
         DeviceIndex = deviceIndex, Trial = NodeAcceleratorsTests.SmallTrial, Threads = 1, Steps = 1,
         Timeout = timeout ?? TimeSpan.FromMinutes(4), WorkDir = workDir,
     };
@@ -87,7 +87,7 @@ public class GpuMeasurementTests
         ContractJson.Write(trial, NodeAcceleratorsTests.SmallTrial);
         using var silo = Process.Start(new ProcessStartInfo("sleep", "600") { UseShellExecute = false })!;
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { Request(dir).RunnerPath, "measure", "--trial", trial, "--accelerator", GpuMeasurement.Cpu, "--parent-pid", silo.Id.ToString() })
+        foreach (var a in new[] { Request(dir).RunnerPath, "measure", "--trial", trial, "--accelerator", MeasureAccelerators.Cpu, "--parent-pid", silo.Id.ToString() })
             psi.ArgumentList.Add(a);
         using var child = Process.Start(psi)!;
         int? grandchild = null;

@@ -249,7 +249,7 @@ public class NodeAcceleratorsTests
     {
         public IReadOnlyList<CudaDeviceInfo> List() => Enumerable.Range(0, count).Select(i => new CudaDeviceInfo($"stand-in GPU {i}", (2L + i) << 30)).ToList();
 
-        public string Accelerator => GpuMeasurement.Cpu;
+        public string Accelerator => MeasureAccelerators.Cpu;
 
         public TrialSpec Trial => SmallTrial;
     }

@@ -14,10 +14,10 @@ public interface IGpuDevices
     IReadOnlyList<CudaDeviceInfo> List();
 
     /// <summary>
-    /// What the measuring child opens: <see cref="GpuMeasurement.Cuda"/>; a stand-in <see cref="GpuMeasurement.Cpu"/>
+    /// What the measuring child opens: <see cref="MeasureAccelerators.Cuda"/>; a stand-in <see cref="MeasureAccelerators.Cpu"/>
     /// (ILGPU's CPU accelerator, which has device 0 only) in tests.
     /// </summary>
-    string Accelerator => GpuMeasurement.Cuda;
+    string Accelerator => MeasureAccelerators.Cuda;
 
     /// <summary>
     /// What the measuring child trains: <see cref="NodeAccelerators.ReferenceTrial"/>. Tests on ILGPU's CPU accelerator

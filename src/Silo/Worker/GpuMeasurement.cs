@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Text.Json;
 using EquiGrid.Grains;
 
 namespace EquiGrid.Silo.Worker;
@@ -10,8 +9,8 @@ public sealed record GpuMeasureRequest
 {
     /// <summary>Path of EquiGrid.TrialRunner.dll, started with <c>dotnet RUNNER measure ...</c>.</summary>
     public required string RunnerPath { get; init; }
-    /// <summary>What the child opens: <see cref="GpuMeasurement.Cuda"/>, or <see cref="GpuMeasurement.Cpu"/> (ILGPU's CPU accelerator standing in for a GPU in tests).</summary>
-    public string Accelerator { get; init; } = GpuMeasurement.Cuda;
+    /// <summary>What the child opens: <see cref="MeasureAccelerators.Cuda"/>, or <see cref="MeasureAccelerators.Cpu"/> (ILGPU's CPU accelerator standing in for a GPU in tests).</summary>
+    public string Accelerator { get; init; } = MeasureAccelerators.Cuda;
     /// <summary>The device's index among the accelerator's devices (ILGPU's order of CUDA devices).</summary>
     public required int DeviceIndex { get; init; }
     /// <summary>What the child trains (the worker's <see cref="NodeAccelerators.ReferenceTrial"/>).</summary>
@@ -43,11 +42,6 @@ public sealed record GpuMeasureOutcome(double MoleculesPerSecond, string? Device
 /// </summary>
 public static class GpuMeasurement
 {
-    /// <summary>The child opens a CUDA device.</summary>
-    public const string Cuda = "cuda";
-    /// <summary>The child opens ILGPU's CPU accelerator (tests: the same kernels as on a GPU, so the same code path).</summary>
-    public const string Cpu = "cpu";
-
     private const int MaxCauseLength = 400;
 
     /// <summary>
@@ -65,13 +59,9 @@ public static class GpuMeasurement
         {
             var trialPath = Path.Combine(request.WorkDir, "trial.json");
             ContractJson.Write(trialPath, request.Trial);
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-            foreach (var a in new[]
-                     {
-                         request.RunnerPath, "measure", "--trial", trialPath, "--accelerator", request.Accelerator,
-                         "--device-index", request.DeviceIndex.ToString(), "--steps", request.Steps.ToString(),
-                         "--threads", request.Threads.ToString(), "--parent-pid", Environment.ProcessId.ToString(),
-                     }) psi.ArgumentList.Add(a);
+            var psi = RunnerProcess.StartInfo(request.RunnerPath,
+                "measure", "--trial", trialPath, "--accelerator", request.Accelerator,
+                "--device-index", request.DeviceIndex.ToString(), "--steps", request.Steps.ToString(), "--threads", request.Threads.ToString());
             Process process;
             try { process = Process.Start(psi)!; }
             catch (Exception e) when (e is Win32Exception or FileNotFoundException or InvalidOperationException)
@@ -127,21 +117,14 @@ public static class GpuMeasurement
         RunnerMessage? measured = null;
         string? line;
         while ((line = await stdout.ReadLineAsync()) is not null)
-        {
-            if (!line.StartsWith('{')) continue;
-            try
-            {
-                if (JsonSerializer.Deserialize<RunnerMessage>(line, ContractJson.Options) is { Kind: RunnerMessage.MeasuredKind } m) measured = m;
-            }
-            catch (JsonException) { }
-        }
+            if (RunnerMessage.TryParse(line) is { Kind: RunnerMessage.MeasuredKind } m) measured = m;
         return measured;
     }
 
     /// <summary>Kills the child and everything it started, then waits (bounded) until it is reaped.</summary>
     private static async Task KillTree(Process process)
     {
-        try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { /* already gone */ }
+        RunnerProcess.Kill(process);
         try { await process.WaitForExitAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30)); }
         catch (TimeoutException) { /* a leftover holding its pipes open; the process itself got SIGKILL */ }
     }

@@ -320,19 +320,16 @@ public sealed class TrialWorker(
         {
             // The lease is renewed until the attempt is fully reported (upload and completion included).
             run.Finished();
-            Kill(process);
+            RunnerProcess.Kill(process);
             try { await keeper; } catch (OperationCanceledException) { }
         }
     }
 
     private ProcessStartInfo StartInfo(string attemptPath, string resultPath, string? exportDir)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[]
-                 {
-                     RunnerPath(), "--attempt", attemptPath, "--store", StoreArgument(), "--result", resultPath, "--parent-pid", Environment.ProcessId.ToString(),
-                     "--threads", (W.Threads ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, W.Slots))).ToString(),
-                 }) psi.ArgumentList.Add(a);
+        var psi = RunnerProcess.StartInfo(RunnerPath(),
+            "--attempt", attemptPath, "--store", StoreArgument(), "--result", resultPath,
+            "--threads", (W.Threads ?? Math.Max(1, Environment.ProcessorCount / Math.Max(1, W.Slots))).ToString());
         if (exportDir is not null)
         {
             psi.ArgumentList.Add("--export");
@@ -348,12 +345,7 @@ public sealed class TrialWorker(
         {
             string? line;
             while ((line = await process.StandardOutput.ReadLineAsync(ct)) is not null)
-            {
-                if (!line.StartsWith('{')) continue;
-                RunnerMessage? m;
-                try { m = JsonSerializer.Deserialize<RunnerMessage>(line, ContractJson.Options); } catch (JsonException) { continue; }
-                if (m is not null) writer.TryWrite(m);
-            }
+                if (RunnerMessage.TryParse(line) is { } m) writer.TryWrite(m);
         }
         finally { writer.TryComplete(); }
     }
@@ -479,11 +471,6 @@ public sealed class TrialWorker(
         }
     }
 
-    private static void Kill(Process p)
-    {
-        try { if (!p.HasExited) p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
-    }
-
     private void WithToken()
     {
         if (silo.Token is { } token) RequestContext.Set(ClusterToken.RequestContextKey, token);
@@ -541,7 +528,7 @@ public sealed class TrialWorker(
         {
             if (Interlocked.CompareExchange(ref _lostWhy, why, null) is not null) return;
             try { _leaseValid.Cancel(); } catch (ObjectDisposedException) { }
-            try { if (Process is { HasExited: false } p) p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            if (Process is { } p) RunnerProcess.Kill(p);
         }
 
         /// <summary>The child exited and its messages were relayed: the renewals stop.</summary>
