@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using EquiGrid.Grains.Studies;
 
 namespace EquiGrid.Silo.Results;
 
@@ -12,7 +13,7 @@ public static partial class ResultsLayout
     public const string Root = "results/";
 
     /// <summary>Prefix of one study's analysis blobs (validates the id: a '/' would reach another study's blobs).</summary>
-    public static string StudyPrefix(string studyId) => StudyIdPattern().IsMatch(studyId)
+    public static string StudyPrefix(string studyId) => StudyValidator.IsValidId(studyId)
         ? Root + studyId + "/"
         : throw new ArgumentException($"study id '{studyId}': use letters, digits, '.', '-', '_' (at most 64), as in the study file");
 
@@ -39,9 +40,6 @@ public static partial class ResultsLayout
         // Never write outside the destination folder, whatever a blob is called.
         return relativePath.Split('/').All(s => s.Length > 0 && s != "." && s != "..") && TrialNamePattern().IsMatch(trialName);
     }
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")]
-    private static partial Regex StudyIdPattern();
 
     // Trial names come from the grid (extra-axis values included): anything but a path separator or "."/"..".
     [GeneratedRegex(@"^(?!\.{1,2}$)[^/\\\x00-\x1f]{1,200}$")]

@@ -33,8 +33,7 @@ public static class PullCommand
         ClusterConnection.AddTo(cmd);
         cmd.SetAction((parse, ct) => CliApp.RunAsync(async ct =>
         {
-            var id = parse.GetValue(study)!;
-            ResultsLayout.StudyPrefix(id); // a malformed id is a usage error before anything is contacted
+            var id = ClusterCommands.StudyId(parse.GetValue(study)!);
             var destination = CliApp.FolderPath(parse.GetValue(to), "--to");
             var claimsFile = parse.GetValue(studyFile);
             if (claimsFile is not null && !File.Exists(claimsFile)) throw new UserInputException($"--study: '{claimsFile}' does not exist");
